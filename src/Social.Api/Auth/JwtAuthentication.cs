@@ -1,0 +1,122 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Social.Api.Data;
+using Social.Api.Infrastructure;
+
+namespace Social.Api.Auth;
+
+/// <summary>
+/// Bearer tokens checked the way the original's clients rely on: pinned algorithm, <c>exp</c>
+/// required with no leeway, a <c>user_id</c> that is an integer naming an existing user, and the
+/// original's 401 bodies.
+/// </summary>
+public static class JwtAuthentication
+{
+    public static IServiceCollection AddJwtAuthentication(this IServiceCollection services, JwtSettings jwt)
+    {
+        services.AddSingleton(jwt);
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<PasswordHasher>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(options =>
+            {
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters = new TokenValidationParameters
+                {
+                    IssuerSigningKey = jwt.Key,
+                    ValidAlgorithms = [jwt.Algorithm],
+                    RequireSignedTokens = true,
+                    RequireExpirationTime = true,
+                    ValidateLifetime = true,
+                    ClockSkew = TimeSpan.Zero,
+                    ValidateIssuer = false,
+                    ValidateAudience = false,
+                    NameClaimType = JwtSettings.UserIdClaim,
+                };
+                options.Events = new OriginalBearerEvents();
+            });
+        services.AddAuthorization();
+        // Authentication pulls in data protection, which nothing here uses (no cookies): keep its
+        // keys in memory rather than writing a key ring to the user's profile.
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        return services;
+    }
+}
+
+sealed class OriginalBearerEvents : JwtBearerEvents
+{
+    /// <summary>
+    /// Reads the header as FastAPI's OAuth2PasswordBearer does: "scheme token", split at the first
+    /// space. No header or another scheme is "not authenticated"; a Bearer with an empty or
+    /// unusable token is "could not validate credentials". Tokens in the URL or cookies are ignored.
+    /// </summary>
+    public override Task MessageReceived(MessageReceivedContext context)
+    {
+        var headers = context.Request.Headers.Authorization;
+        if (headers.Count > 1)
+        {
+            context.Fail("More than one Authorization header.");
+            return Task.CompletedTask;
+        }
+
+        var value = headers.ToString();
+        var space = value.IndexOf(' ', StringComparison.Ordinal);
+        var scheme = space < 0 ? value : value[..space];
+        if (!scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            context.NoResult();
+            return Task.CompletedTask;
+        }
+
+        var token = space < 0 ? "" : value[(space + 1)..];
+        if (token.Length == 0)
+            context.Fail("Empty bearer token.");
+        else
+            context.Token = token;
+        return Task.CompletedTask;
+    }
+
+    public override async Task TokenValidated(TokenValidatedContext context)
+    {
+        if (ReadUserId(context.SecurityToken as JsonWebToken) is not { } userId)
+        {
+            context.Fail("The token's user_id is not an integer.");
+            return;
+        }
+
+        // The original trusted any signed user_id; a deleted or never-existing user is refused here.
+        var db = context.HttpContext.RequestServices.GetRequiredService<AppDbContext>();
+        if (!await db.Users.AnyAsync(u => u.Id == userId, context.HttpContext.RequestAborted))
+            context.Fail("The token's user does not exist.");
+    }
+
+    public override async Task Challenge(JwtBearerChallengeContext context)
+    {
+        context.HandleResponse();
+        var invalid = context.AuthenticateFailure is not null;
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status401Unauthorized;
+        // RFC 6750 §3: no error code when no credentials were sent.
+        response.Headers.WWWAuthenticate = invalid ? "Bearer error=\"invalid_token\"" : "Bearer";
+        await response.WriteAsJsonAsync(
+            new ErrorResponse(invalid ? "Could not validate credentials" : "Not authenticated"),
+            AppJsonContext.Default.ErrorResponse,
+            cancellationToken: context.HttpContext.RequestAborted);
+    }
+
+    // Exactly one user_id, a JSON integer that fits the users.id column; "5", 1.5, [1] or 10**20 are refused.
+    static int? ReadUserId(JsonWebToken? token)
+    {
+        if (token is null)
+            return null;
+        var claims = token.Claims.Where(c => c.Type == JwtSettings.UserIdClaim).ToList();
+        if (claims is not [var claim] || claim.ValueType is not (System.Security.Claims.ClaimValueTypes.Integer
+            or System.Security.Claims.ClaimValueTypes.Integer32 or System.Security.Claims.ClaimValueTypes.Integer64))
+            return null;
+        return int.TryParse(claim.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id) ? id : null;
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+using Social.Api.Infrastructure;
+
+namespace Social.Api.Data;
+
+public static class DatabaseSetup
+{
+    public static IServiceCollection AddDatabase(this IServiceCollection services, Settings settings)
+    {
+        var connectionString = settings.ConnectionString
+            ?? throw new InvalidOperationException("The database connection string is resolved before services are added.");
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.ApplicationName ??= "social-api";
+        var dataSource = builder.Build();
+
+        services.AddSingleton(dataSource);
+        services.AddDbContextPool<AppDbContext>(options => Configure(options, dataSource));
+        return services;
+    }
+
+    static void Configure(DbContextOptionsBuilder options, NpgsqlDataSource? dataSource) =>
+        (dataSource is null ? options.UseNpgsql() : options.UseNpgsql(dataSource))
+            .UseSnakeCaseNamingConvention()
+            // Index builds run CONCURRENTLY, outside a transaction, by design; they are idempotent (IF NOT EXISTS).
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.NonTransactionalMigrationOperationWarning));
+
+    /// <summary>Applies the migrations that are not yet applied (safe to run on every start).</summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the service.</summary>
+    sealed class DesignTimeFactory : IDesignTimeDbContextFactory<AppDbContext>
+    {
+        public AppDbContext CreateDbContext(string[] args)
+        {
+            var options = new DbContextOptionsBuilder<AppDbContext>();
+            Configure(options, null);
+            return new AppDbContext(options.Options);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using Social.Api.Infrastructure;
+
+namespace Social.Api.Data;
+
+/// <summary>
+/// The zero-configuration run: when no database is configured, the checkout's own PostgreSQL
+/// cluster in <c>.data/postgres</c> (git-ignored) serves as the database, and a development
+/// <c>SECRET_KEY</c> kept beside it signs tokens, so both survive restarts.
+/// </summary>
+public static class LocalDevelopmentDatabase
+{
+    public const string DatabaseName = "social";
+
+    /// <summary>Starts the cluster and completes <paramref name="settings"/>; returns null when a database is configured.</summary>
+    public static LocalPostgres? StartIfUnconfigured(ref Settings settings)
+    {
+        if (settings.DatabaseConfigured)
+            return null;
+
+        var folder = Path.Combine(CheckoutRoot(), ".data");
+        var cluster = LocalPostgres.Start(Path.Combine(folder, "postgres"));
+        try
+        {
+            cluster.CreateDatabaseAsync(DatabaseName).GetAwaiter().GetResult();
+        }
+        catch
+        {
+            cluster.Stop();
+            throw;
+        }
+
+        settings = settings with
+        {
+            ConnectionString = cluster.ConnectionString(DatabaseName),
+            SecretKey = settings.SecretKey ?? DevelopmentSecret(folder),
+        };
+        Console.WriteLine(
+            $"info: no database configured, so using the private PostgreSQL cluster in {cluster.DataDirectory} "
+            + $"(127.0.0.1:{cluster.Port}, database '{DatabaseName}'); set DATABASE_URL or DATABASE_* to use your own server.");
+        return cluster;
+    }
+
+    static string DevelopmentSecret(string folder)
+    {
+        var file = Path.Combine(folder, "secret_key");
+        if (!File.Exists(file))
+        {
+            File.WriteAllText(file, Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant());
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return File.ReadAllText(file).Trim();
+    }
+
+    // The folder holding Social.slnx above the working directory, so `dotnet run` from any
+    // folder of the checkout finds the same data; the working directory otherwise.
+    static string CheckoutRoot()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Social.slnx")))
+                return dir.FullName;
+        }
+        return Directory.GetCurrentDirectory();
+    }
+}

@@ -1,0 +1,50 @@
+using Npgsql;
+
+namespace Social.Api.Infrastructure;
+
+/// <summary>
+/// Turns the URL form hosting platforms set (<c>postgresql://user:pass@host:port/db?sslmode=require</c>)
+/// into an Npgsql connection string.
+/// </summary>
+public static class DatabaseUrlParser
+{
+    public static string ToConnectionString(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("postgres" or "postgresql")
+            || string.IsNullOrEmpty(uri.Host))
+            throw Invalid("it must look like postgresql://user:password@host:5432/database");
+
+        var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        if (database.Length == 0)
+            throw Invalid("it names no database after the host (…/database)");
+
+        var userInfo = uri.UserInfo.Split(':', 2);
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host.Trim('[', ']'),
+            Port = uri.IsDefaultPort || uri.Port < 0 ? 5432 : uri.Port,
+            Database = database,
+            Username = userInfo[0].Length > 0 ? Uri.UnescapeDataString(userInfo[0]) : null,
+            Password = userInfo.Length > 1 ? Uri.UnescapeDataString(userInfo[1]) : null,
+        };
+
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (key, value) = pair.Split('=', 2) switch
+            {
+                [var k, var v] => (Uri.UnescapeDataString(k), Uri.UnescapeDataString(v)),
+                [var k] => (Uri.UnescapeDataString(k), ""),
+                _ => ("", ""),
+            };
+            if (key.Equals("sslmode", StringComparison.OrdinalIgnoreCase))
+                builder.SslMode = Enum.TryParse<SslMode>(value.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var mode)
+                    ? mode
+                    : throw Invalid($"sslmode '{value}' is not one of disable, allow, prefer, require, verify-ca, verify-full");
+        }
+        return builder.ConnectionString;
+    }
+
+    static InvalidConfigurationException Invalid(string why) =>
+        new($"{Settings.DatabaseUrl} is not a usable PostgreSQL URL: {why}.");
+}

@@ -1,0 +1,37 @@
+using System.Linq.Expressions;
+using System.Text.Json.Serialization;
+using Social.Api.Infrastructure.Validation;
+using Social.Api.Users;
+
+namespace Social.Api.Posts;
+
+/// <summary>
+/// Create and replace body. <c>published</c> defaults to true on both (PUT is a full
+/// replacement). <c>id</c>, <c>owner_id</c> and <c>created_at</c> in the body are ignored.
+/// </summary>
+public sealed record PostRequest(string Title, string Content, bool Published = true) : IJsonRequest<PostRequest>
+{
+    public static PostRequest Read(JsonFields fields) =>
+        new(fields.String("title") ?? "", fields.String("content") ?? "", fields.Boolean("published", defaultValue: true));
+}
+
+/// <summary>A post with its owner's public profile, keys in the original's order.</summary>
+public sealed record PostResponse(
+    string Title, string Content, bool Published, int Id, DateTime CreatedAt, int OwnerId, UserResponse Owner);
+
+/// <summary>The original's read shape: <c>{"Post": {...}, "votes": n}</c>, capital P included.</summary>
+public sealed record PostWithVotes([property: JsonPropertyName("Post")] PostResponse Post, int Votes);
+
+/// <summary>Projections EF Core translates to SQL, so owners and vote counts come in the same query.</summary>
+public static class PostProjections
+{
+    public static readonly Expression<Func<Post, PostResponse>> Response = p =>
+        new PostResponse(p.Title, p.Content, p.Published, p.Id, p.CreatedAt, p.OwnerId,
+            new UserResponse(p.Owner.Id, p.Owner.Email, p.Owner.CreatedAt));
+
+    public static readonly Expression<Func<Post, PostWithVotes>> WithVotes = p =>
+        new PostWithVotes(
+            new PostResponse(p.Title, p.Content, p.Published, p.Id, p.CreatedAt, p.OwnerId,
+                new UserResponse(p.Owner.Id, p.Owner.Email, p.Owner.CreatedAt)),
+            p.Votes.Count);
+}

@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Social.Api.Auth;
+using Social.Api.Data;
+using Social.Api.Infrastructure;
+using Social.Api.Infrastructure.Validation;
+
+namespace Social.Api.Posts;
+
+public static class PostEndpoints
+{
+    const string NotOwner = "Not authorized to perform requested action";
+
+    public static RouteGroupBuilder MapPosts(this IEndpointRouteBuilder app)
+    {
+        var posts = app.MapGroup("/posts")
+            .WithTags("Posts")
+            .RequireAuthorization()
+            .AddEndpointFilter<ValidationFilter>();
+
+        posts.MapGet("/", ListPosts);
+        posts.MapPost("/", CreatePost);
+        posts.MapGet("/{id}", GetPost);
+        posts.MapPut("/{id}", UpdatePost);
+        posts.MapDelete("/{id}", DeletePost);
+        return posts;
+    }
+
+    /// <summary>Ordered by id, so paging with <c>skip</c> is stable; the search is a literal substring of the title.</summary>
+    static async Task<Ok<List<PostWithVotes>>> ListPosts(PostListQuery query, AppDbContext db, CancellationToken cancellationToken)
+    {
+        var posts = db.Posts.AsNoTracking();
+        if (query.Search.Length > 0)
+            posts = posts.Where(p => EF.Functions.Like(p.Title, LikePattern.Containing(query.Search), LikePattern.Escape));
+
+        var page = await posts
+            .OrderBy(p => p.Id)
+            .Skip(query.Skip)
+            .Take(query.Limit)
+            .Select(PostProjections.WithVotes)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(page);
+    }
+
+    static async Task<Results<Ok<PostWithVotes>, NotFound<ErrorResponse>>> GetPost(
+        RouteId id, AppDbContext db, CancellationToken cancellationToken)
+    {
+        var post = await db.Posts.AsNoTracking()
+            .Where(p => p.Id == id.Value)
+            .Select(PostProjections.WithVotes)
+            .FirstOrDefaultAsync(cancellationToken);
+        return post is null
+            ? TypedResults.NotFound(new ErrorResponse($"post with id: {id} was not found"))
+            : TypedResults.Ok(post);
+    }
+
+    static async Task<Created<PostResponse>> CreatePost(
+        JsonBody<PostRequest> body, ClaimsPrincipal user, AppDbContext db, CancellationToken cancellationToken)
+    {
+        var request = body.Value;
+        var post = new Post { Title = request.Title, Content = request.Content, Published = request.Published, OwnerId = user.UserId() };
+        db.Posts.Add(post);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var created = await db.Posts.AsNoTracking()
+            .Where(p => p.Id == post.Id)
+            .Select(PostProjections.Response)
+            .FirstAsync(cancellationToken);
+        return TypedResults.Created($"/posts/{post.Id}", created);
+    }
+
+    /// <summary>A full replacement by the owner: the ownership rule is part of the UPDATE itself.</summary>
+    static async Task<Results<Ok<PostResponse>, NotFound<ErrorResponse>, JsonHttpResult<ErrorResponse>>> UpdatePost(
+        RouteId id, JsonBody<PostRequest> body, ClaimsPrincipal user, AppDbContext db, CancellationToken cancellationToken)
+    {
+        var request = body.Value;
+        var updated = await db.Posts
+            .Where(p => p.Id == id.Value && p.OwnerId == user.UserId())
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(p => p.Title, request.Title)
+                .SetProperty(p => p.Content, request.Content)
+                .SetProperty(p => p.Published, request.Published), cancellationToken);
+        if (updated == 0)
+            return await Exists(id, db, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
+
+        var post = await db.Posts.AsNoTracking()
+            .Where(p => p.Id == id.Value)
+            .Select(PostProjections.Response)
+            .FirstOrDefaultAsync(cancellationToken);
+        // Deleted by its owner between the two statements: gone, as a later read would find it.
+        return post is null ? DoesNotExist(id) : TypedResults.Ok(post);
+    }
+
+    static async Task<Results<NoContent, NotFound<ErrorResponse>, JsonHttpResult<ErrorResponse>>> DeletePost(
+        RouteId id, ClaimsPrincipal user, AppDbContext db, CancellationToken cancellationToken)
+    {
+        // Votes go with the post: ON DELETE CASCADE in the database.
+        var deleted = await db.Posts
+            .Where(p => p.Id == id.Value && p.OwnerId == user.UserId())
+            .ExecuteDeleteAsync(cancellationToken);
+        if (deleted == 0)
+            return await Exists(id, db, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
+        return TypedResults.NoContent();
+    }
+
+    // Asked when nothing matched "this id, owned by the caller": someone else's post (403) or none (404).
+    static Task<bool> Exists(RouteId id, AppDbContext db, CancellationToken cancellationToken) =>
+        db.Posts.AnyAsync(p => p.Id == id.Value, cancellationToken);
+
+    static NotFound<ErrorResponse> DoesNotExist(RouteId id) =>
+        TypedResults.NotFound(new ErrorResponse($"post with id: {id} does not exist"));
+}

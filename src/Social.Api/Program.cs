@@ -1,0 +1,62 @@
+using Social.Api.Auth;
+using Social.Api.Data;
+using Social.Api.Infrastructure;
+using Social.Api.Infrastructure.Validation;
+using Social.Api.Posts;
+using Social.Api.Users;
+using Social.Api.Votes;
+
+try
+{
+    Hosting.LoadDotEnvFile();
+    var builder = WebApplication.CreateBuilder(args);
+    builder.UseDefaultAddress();
+
+    var settings = Settings.Load(builder.Configuration);
+    using var localDatabase = LocalDevelopmentDatabase.StartIfUnconfigured(ref settings);
+
+    builder.Services.AddSingleton(settings);
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddJsonContracts();
+    builder.Services.AddErrorHandling();
+    builder.Services.AddDatabase(settings);
+    builder.Services.AddJwtAuthentication(JwtSettings.From(settings));
+    builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
+        // Any origin, but without credentials: tokens travel in headers, never in cookies.
+        .AllowAnyOrigin().AllowAnyMethod().AllowAnyHeader().SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+
+    var app = builder.Build();
+
+    if (args is ["migrate", ..])
+    {
+        await app.Services.MigrateDatabaseAsync();
+        Console.WriteLine("info: database migrated");
+        return 0;
+    }
+    if (settings.MigrateOnStartup)
+        await app.Services.MigrateDatabaseAsync();
+
+    app.UseErrorHandling();
+    app.UseRouting();
+    app.UseCors();
+    app.UseMiddleware<JsonBodySyntax>();
+    app.UseAuthentication();
+    app.UseAuthorization();
+
+    app.MapGet("/", () => TypedResults.Ok(new MessageResponse("Hello World pushing out to ubuntu")));
+    app.MapUsers();
+    app.MapAuth();
+    app.MapPosts();
+    app.MapVotes();
+
+    await app.RunAsync();
+    return 0;
+}
+catch (InvalidConfigurationException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,58 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Social.Api.Auth;
+using Social.Api.Data;
+using Social.Api.Infrastructure;
+using Social.Api.Infrastructure.Validation;
+
+namespace Social.Api.Users;
+
+public static class UserEndpoints
+{
+    public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/users")
+            .WithTags("Users")
+            .AddEndpointFilter<ValidationFilter>();
+
+        users.MapPost("/", CreateUser);
+        users.MapGet("/{id}", GetUser);
+        return users;
+    }
+
+    static async Task<Results<Created<UserResponse>, Conflict<ErrorResponse>>> CreateUser(
+        JsonBody<UserRequest> body, AppDbContext db, PasswordHasher passwords, CancellationToken cancellationToken)
+    {
+        var request = body.Value;
+        if (await db.Users.AnyAsync(u => u.Email == request.Email, cancellationToken))
+            return EmailTaken(request.Email);
+
+        var user = new User { Email = request.Email, Password = passwords.Hash(request.Password) };
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Registered by a concurrent request since the check above: the constraint settles it.
+            return EmailTaken(request.Email);
+        }
+        return TypedResults.Created($"/users/{user.Id}", user.ToResponse());
+    }
+
+    static async Task<Results<Ok<UserResponse>, NotFound<ErrorResponse>>> GetUser(
+        RouteId id, AppDbContext db, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.AsNoTracking()
+            .Where(u => u.Id == id.Value)
+            .Select(u => new UserResponse(u.Id, u.Email, u.CreatedAt))
+            .FirstOrDefaultAsync(cancellationToken);
+        return user is null
+            ? TypedResults.NotFound(new ErrorResponse($"User with id: {id} does not exist"))
+            : TypedResults.Ok(user);
+    }
+
+    static Conflict<ErrorResponse> EmailTaken(string email) =>
+        TypedResults.Conflict(new ErrorResponse($"User with email: {email} already exists"));
+}

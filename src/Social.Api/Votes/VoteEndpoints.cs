@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Social.Api.Auth;
+using Social.Api.Data;
+using Social.Api.Infrastructure;
+using Social.Api.Infrastructure.Validation;
+
+namespace Social.Api.Votes;
+
+public static class VoteEndpoints
+{
+    public static RouteGroupBuilder MapVotes(this IEndpointRouteBuilder app)
+    {
+        var votes = app.MapGroup("/vote")
+            .WithTags("Votes")
+            .RequireAuthorization()
+            .AddEndpointFilter<ValidationFilter>();
+
+        votes.MapPost("/", CastVote);
+        return votes;
+    }
+
+    /// <summary>
+    /// Both directions are single statements settled by the primary key, so concurrent duplicate
+    /// votes give exactly one 201 and 409 for the rest. Removing a vote answers 201 too, as the
+    /// original does.
+    /// </summary>
+    static async Task<Results<Created<MessageResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> CastVote(
+        JsonBody<VoteRequest> body, ClaimsPrincipal user, AppDbContext db, CancellationToken cancellationToken)
+    {
+        var (postId, dir) = body.Value;
+        var userId = user.UserId();
+
+        if (dir == 1)
+        {
+            int added;
+            try
+            {
+                added = await db.Database.ExecuteSqlAsync(
+                    $"INSERT INTO votes (user_id, post_id) SELECT {userId}, id FROM posts WHERE id = {postId} ON CONFLICT DO NOTHING",
+                    cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+            {
+                added = 0; // the post was deleted while the vote was being written
+            }
+            if (added == 1)
+                return TypedResults.Created((string?)null, new MessageResponse("successfully added vote"));
+            return await PostExists(postId, db, cancellationToken)
+                ? TypedResults.Conflict(new ErrorResponse($"user {userId} has alredy voted on post {postId}"))
+                : PostNotFound(postId);
+        }
+
+        var removed = await db.Votes
+            .Where(v => v.UserId == userId && v.PostId == postId)
+            .ExecuteDeleteAsync(cancellationToken);
+        if (removed == 1)
+            return TypedResults.Created((string?)null, new MessageResponse("successfully deleted vote"));
+        return await PostExists(postId, db, cancellationToken)
+            ? TypedResults.NotFound(new ErrorResponse("Vote does not exist"))
+            : PostNotFound(postId);
+    }
+
+    static Task<bool> PostExists(int postId, AppDbContext db, CancellationToken cancellationToken) =>
+        db.Posts.AnyAsync(p => p.Id == postId, cancellationToken);
+
+    static NotFound<ErrorResponse> PostNotFound(int postId) =>
+        TypedResults.NotFound(new ErrorResponse($"Post with id: {postId} does not exist"));
+}
