@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -72,9 +72,10 @@ sealed class OriginalBearerEvents : JwtBearerEvents
             return Task.CompletedTask;
         }
 
+        // "Bearer  token" (two spaces) is refused, as the original refuses it: no trimming.
         var token = space < 0 ? "" : value[(space + 1)..];
-        if (token.Length == 0)
-            context.Fail("Empty bearer token.");
+        if (token.Length == 0 || token.Any(char.IsWhiteSpace))
+            context.Fail("Empty or malformed bearer token.");
         else
             context.Token = token;
         return Task.CompletedTask;
@@ -108,15 +109,17 @@ sealed class OriginalBearerEvents : JwtBearerEvents
             cancellationToken: context.HttpContext.RequestAborted);
     }
 
-    // Exactly one user_id, a JSON integer that fits the users.id column; "5", 1.5, [1] or 10**20 are refused.
+    // A JSON integer that fits the users.id column; "5", 1.5, [1] or 10**20 are refused. Read from
+    // the payload itself: claim mapping would turn [1] into an integer claim "1".
     static int? ReadUserId(JsonWebToken? token)
     {
         if (token is null)
             return null;
-        var claims = token.Claims.Where(c => c.Type == JwtSettings.UserIdClaim).ToList();
-        if (claims is not [var claim] || claim.ValueType is not (System.Security.Claims.ClaimValueTypes.Integer
-            or System.Security.Claims.ClaimValueTypes.Integer32 or System.Security.Claims.ClaimValueTypes.Integer64))
-            return null;
-        return int.TryParse(claim.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id) ? id : null;
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.EncodedPayload));
+        return payload.RootElement.TryGetProperty(JwtSettings.UserIdClaim, out var userId)
+            && userId.ValueKind == JsonValueKind.Number
+            && userId.TryGetInt32(out var id)
+                ? id
+                : null;
     }
 }

@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Primitives;
 using Social.Api.Infrastructure;
 using Social.Api.Infrastructure.Validation;
@@ -11,7 +10,7 @@ namespace Social.Api.Auth;
 /// OAuth2PasswordRequestForm reads it: <c>username</c> carries the e-mail; an empty field counts
 /// as missing; <c>grant_type</c>, when sent, must start with "password".
 /// </summary>
-public sealed class LoginForm : IValidatedInput, IEndpointParameterMetadataProvider
+public sealed class LoginForm : IValidatedInput
 {
     LoginForm(string username, string password, IReadOnlyList<ValidationError> errors) =>
         (Username, Password, Errors) = (username, password, errors);
@@ -58,7 +57,4 @@ public sealed class LoginForm : IValidatedInput, IEndpointParameterMetadataProvi
             return values.ToString();
         return "";
     }
-
-    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) =>
-        builder.Metadata.Add(new AcceptsMetadata(["application/x-www-form-urlencoded", "multipart/form-data"], typeof(LoginForm)));
 }

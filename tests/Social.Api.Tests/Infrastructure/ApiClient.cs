@@ -1,0 +1,80 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Social.Api.Tests.Infrastructure;
+
+/// <summary>A registered user with a logged-in client.</summary>
+public sealed record TestUser(int Id, string Email, string Password, string Token, HttpClient Client);
+
+/// <summary>Helpers that read like the API: register, log in, post, vote.</summary>
+public static class ApiClient
+{
+    public const string Password = "correct horse battery staple";
+
+    public static string UniqueEmail(string name = "user") => $"{name}.{Guid.NewGuid():N}@example.com";
+
+    public static string UniqueText(string prefix = "text") => $"{prefix}-{Guid.NewGuid():N}";
+
+    public static Task<HttpResponseMessage> RegisterAsync(this HttpClient client, string email, string password = Password) =>
+        client.PostAsJsonAsync("/users/", new { email, password });
+
+    public static Task<HttpResponseMessage> LoginAsync(this HttpClient client, string username, string password = Password) =>
+        client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = username, ["password"] = password }));
+
+    public static async Task<TestUser> CreateUserAsync(this ApiFactory api, string? email = null, string password = Password)
+    {
+        var client = api.CreateClient();
+        email ??= UniqueEmail();
+        var registered = await client.RegisterAsync(email, password);
+        Assert.Equal(System.Net.HttpStatusCode.Created, registered.StatusCode);
+        var id = (await registered.JsonAsync())["id"]!.GetValue<int>();
+
+        var login = await client.LoginAsync(email, password);
+        Assert.Equal(System.Net.HttpStatusCode.OK, login.StatusCode);
+        var token = (await login.JsonAsync())["access_token"]!.GetValue<string>();
+
+        var authorized = api.CreateClient();
+        authorized.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return new TestUser(id, email, password, token, authorized);
+    }
+
+    public static HttpClient ClientWithToken(this ApiFactory api, string authorization)
+    {
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization);
+        return client;
+    }
+
+    public static async Task<JsonNode> CreatePostAsync(this TestUser user, string? title = null, string content = "content", bool? published = null)
+    {
+        object body = published is null
+            ? new { title = title ?? UniqueText("title"), content }
+            : new { title = title ?? UniqueText("title"), content, published };
+        var response = await user.Client.PostAsJsonAsync("/posts/", body);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return await response.JsonAsync();
+    }
+
+    public static Task<HttpResponseMessage> VoteAsync(this TestUser user, int postId, int dir) =>
+        user.Client.PostAsJsonAsync("/vote/", new { post_id = postId, dir });
+
+    public static async Task<JsonNode> JsonAsync(this HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())
+            ?? throw new InvalidOperationException("The body is JSON null.");
+
+    /// <summary>The keys of a JSON object, sorted, for exact key-set assertions.</summary>
+    public static string[] Keys(this JsonNode? node) =>
+        [.. node!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal)];
+
+    public static StringContent RawJson(string json, string? contentType = "application/json")
+    {
+        var content = new StringContent(json, Encoding.UTF8);
+        content.Headers.ContentType = contentType is null ? null : MediaTypeHeaderValue.Parse(contentType);
+        return content;
+    }
+
+    public static async Task<string> DetailAsync(this HttpResponseMessage response) =>
+        (await response.JsonAsync())["detail"]!.GetValue<string>();
+}

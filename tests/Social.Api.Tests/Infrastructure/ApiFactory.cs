@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace Social.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The service in memory, configured through the original's environment variable names, on its
+/// own database of the test cluster. Shared by all tests (they use unique e-mails and titles);
+/// tests that need other settings make their own with <see cref="CreateAsync"/>.
+/// </summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string SecretKey = "test-secret-key-that-is-long-enough-for-hs256-0123456789";
+
+    readonly TestCluster _cluster;
+    readonly Dictionary<string, string?> _settings;
+
+    public ApiFactory(TestCluster cluster) : this(cluster, null) { }
+
+    ApiFactory(TestCluster cluster, IReadOnlyDictionary<string, string?>? overrides)
+    {
+        _cluster = cluster;
+        _settings = new()
+        {
+            ["DATABASE_HOSTNAME"] = "127.0.0.1",
+            ["DATABASE_PORT"] = cluster.Cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DATABASE_USERNAME"] = "postgres",
+            ["DATABASE_PASSWORD"] = cluster.Cluster.Password,
+            ["SECRET_KEY"] = SecretKey,
+            ["ALGORITHM"] = "HS256",
+            ["ACCESS_TOKEN_EXPIRE_MINUTES"] = "60",
+            // Cheap hashes keep the suite fast; the default (12) is checked separately.
+            ["BCRYPT_COST"] = "4",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+            _settings[key] = value;
+    }
+
+    public string DatabaseName => _settings["DATABASE_NAME"]!;
+
+    /// <summary>A factory with its own database and the given settings on top of the defaults.</summary>
+    public static async Task<ApiFactory> CreateAsync(TestCluster cluster, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var factory = new ApiFactory(cluster, settings);
+        await factory.InitializeAsync();
+        return factory;
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!_settings.ContainsKey("DATABASE_NAME"))
+            _settings["DATABASE_NAME"] = await _cluster.CreateDatabaseAsync("api");
+        // Starts the host (and runs the migrations) now rather than in the first test.
+        _ = Server;
+    }
+
+    // Host configuration is visible to Program before builder.Build(), where settings are read.
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(_settings));
+        return base.CreateHost(builder);
+    }
+
+    public Task<NpgsqlConnection> OpenDatabaseAsync() => _cluster.OpenAsync(DatabaseName);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}

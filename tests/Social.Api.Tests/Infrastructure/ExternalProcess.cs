@@ -1,0 +1,27 @@
+using System.Diagnostics;
+
+namespace Social.Api.Tests.Infrastructure;
+
+public static class ExternalProcess
+{
+    /// <summary>Runs a helper program; skips the test (with the reason) when the program or its module is not installed.</summary>
+    public static async Task<string> OutputOrSkipAsync(string program, IEnumerable<string> arguments, string requirement)
+    {
+        if (!File.Exists(program))
+            Assert.Skip($"{requirement} is not installed");
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            if (error.Contains("ModuleNotFoundError", StringComparison.Ordinal))
+                Assert.Skip($"{requirement} is not installed");
+            Assert.Fail($"{program} failed: {error}");
+        }
+        return output;
+    }
+}

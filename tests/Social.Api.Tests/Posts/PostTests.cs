@@ -1,0 +1,253 @@
+using System.Net;
+using System.Net.Http.Json;
+using Social.Api.Tests.Infrastructure;
+using static Social.Api.Tests.Infrastructure.ApiClient;
+
+namespace Social.Api.Tests.Posts;
+
+public sealed class PostTests(TestEnvironment env)
+{
+    static readonly string[] PostKeys = ["content", "created_at", "id", "owner", "owner_id", "published", "title"];
+
+    [Fact]
+    public async Task CreatingReturns201WithThePostAndItsOwner()
+    {
+        var user = await env.Api.CreateUserAsync();
+
+        var response = await user.Client.PostAsJsonAsync("/posts/", new { title = "Hello", content = "World" });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var post = await response.JsonAsync();
+        Assert.Equal(PostKeys, post.Keys());
+        Assert.Equal("Hello", post["title"]!.GetValue<string>());
+        Assert.Equal("World", post["content"]!.GetValue<string>());
+        Assert.True(post["published"]!.GetValue<bool>());
+        Assert.Equal(user.Id, post["owner_id"]!.GetValue<int>());
+        Assert.Equal(["created_at", "email", "id"], post["owner"].Keys());
+        Assert.Equal(user.Id, post["owner"]!["id"]!.GetValue<int>());
+        Assert.Equal(user.Email, post["owner"]!["email"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task IdOwnerAndCreatedAtInTheBodyAreIgnored()
+    {
+        var user = await env.Api.CreateUserAsync();
+        var other = await env.Api.CreateUserAsync();
+
+        var response = await user.Client.PostAsJsonAsync("/posts/", new
+        {
+            title = "t", content = "c", id = 1, owner_id = other.Id, created_at = "2000-01-01T00:00:00Z", votes = 999,
+        });
+
+        var post = await response.JsonAsync();
+        Assert.Equal(user.Id, post["owner_id"]!.GetValue<int>());
+        Assert.StartsWith(DateTime.UtcNow.Year.ToString(System.Globalization.CultureInfo.InvariantCulture), post["created_at"]!.GetValue<string>(), StringComparison.Ordinal);
+        var read = await (await user.Client.GetAsync($"/posts/{post["id"]}")).JsonAsync();
+        Assert.Equal(0, read["votes"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task UnpublishedPostsAreStoredAsSuchAndVisibleToEveryone()
+    {
+        var author = await env.Api.CreateUserAsync();
+        var reader = await env.Api.CreateUserAsync();
+        var id = (await author.CreatePostAsync(published: false))["id"]!.GetValue<int>();
+
+        var response = await reader.Client.GetAsync($"/posts/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False((await response.JsonAsync())["Post"]!["published"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task ReadingOneGivesPostAndVotes()
+    {
+        var author = await env.Api.CreateUserAsync();
+        var reader = await env.Api.CreateUserAsync();
+        var id = (await author.CreatePostAsync())["id"]!.GetValue<int>();
+        await reader.VoteAsync(id, 1);
+
+        var response = await reader.Client.GetAsync($"/posts/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.JsonAsync();
+        Assert.Equal(["Post", "votes"], body.Keys());
+        Assert.Equal(PostKeys, body["Post"].Keys());
+        Assert.Equal(1, body["votes"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("2147483647")]
+    [InlineData("0")]
+    [InlineData("-1")]
+    public async Task ReadingAMissingPostIs404(string id)
+    {
+        var user = await env.Api.CreateUserAsync();
+
+        var response = await user.Client.GetAsync($"/posts/{id}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal($"post with id: {id} was not found", await response.DetailAsync());
+    }
+
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task NonIntegerIdsAre422(string method)
+    {
+        var user = await env.Api.CreateUserAsync();
+        var request = new HttpRequestMessage(new HttpMethod(method), "/posts/abc")
+        {
+            Content = method == "PUT" ? JsonContent.Create(new { title = "t", content = "c" }) : null,
+        };
+
+        var response = await user.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("""["path","id"]""", (await response.JsonAsync())["detail"]![0]!["loc"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task UpdateIsAFullReplacementThatKeepsIdOwnerAndCreatedAt()
+    {
+        var user = await env.Api.CreateUserAsync();
+        var created = await user.CreatePostAsync(published: false);
+        var id = created["id"]!.GetValue<int>();
+
+        var response = await user.Client.PutAsJsonAsync($"/posts/{id}", new { title = "new", content = "text", id = 1, owner_id = 1, created_at = "2000-01-01T00:00:00Z" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var post = await response.JsonAsync();
+        Assert.Equal(PostKeys, post.Keys());
+        Assert.Equal("new", post["title"]!.GetValue<string>());
+        Assert.True(post["published"]!.GetValue<bool>()); // omitted, so back to the default
+        Assert.Equal(id, post["id"]!.GetValue<int>());
+        Assert.Equal(user.Id, post["owner_id"]!.GetValue<int>());
+        Assert.Equal(created["created_at"]!.GetValue<string>(), post["created_at"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task OnlyTheOwnerMayUpdateOrDeleteAndARefusalChangesNothing()
+    {
+        var owner = await env.Api.CreateUserAsync();
+        var other = await env.Api.CreateUserAsync();
+        var id = (await owner.CreatePostAsync("mine"))["id"]!.GetValue<int>();
+
+        var update = await other.Client.PutAsJsonAsync($"/posts/{id}", new { title = "stolen", content = "x" });
+        var delete = await other.Client.DeleteAsync($"/posts/{id}");
+
+        Assert.Equal(HttpStatusCode.Forbidden, update.StatusCode);
+        Assert.Equal("Not authorized to perform requested action", await update.DetailAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
+        var post = await (await owner.Client.GetAsync($"/posts/{id}")).JsonAsync();
+        Assert.Equal("mine", post["Post"]!["title"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task UpdatingOrDeletingAMissingPostIs404()
+    {
+        var user = await env.Api.CreateUserAsync();
+
+        var update = await user.Client.PutAsJsonAsync("/posts/2147483647", new { title = "t", content = "c" });
+        var delete = await user.Client.DeleteAsync("/posts/2147483647");
+
+        Assert.Equal(HttpStatusCode.NotFound, update.StatusCode);
+        Assert.Equal("post with id: 2147483647 does not exist", await update.DetailAsync());
+        Assert.Equal(HttpStatusCode.NotFound, delete.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnInvalidBodyIs422BeforeMissingOrForeignPostsAreLookedAt()
+    {
+        var owner = await env.Api.CreateUserAsync();
+        var other = await env.Api.CreateUserAsync();
+        var id = (await owner.CreatePostAsync())["id"]!.GetValue<int>();
+
+        var foreign = await other.Client.PutAsJsonAsync($"/posts/{id}", new { title = 1 });
+        var missing = await other.Client.PutAsJsonAsync("/posts/2147483647", new { title = 1 });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, foreign.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task DeletingAnswers204WithNoBodyAndThePostIsGoneWithItsVotes()
+    {
+        var owner = await env.Api.CreateUserAsync();
+        var voter = await env.Api.CreateUserAsync();
+        var title = UniqueText("doomed");
+        var id = (await owner.CreatePostAsync(title))["id"]!.GetValue<int>();
+        await voter.VoteAsync(id, 1);
+
+        var response = await owner.Client.DeleteAsync($"/posts/{id}");
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        Assert.Null(response.Content.Headers.ContentType);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Client.GetAsync($"/posts/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Client.PutAsJsonAsync($"/posts/{id}", new { title = "t", content = "c" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Client.DeleteAsync($"/posts/{id}")).StatusCode);
+        Assert.Empty((await (await owner.Client.GetAsync($"/posts/?search={title}")).JsonAsync()).AsArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await voter.VoteAsync(id, 0)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"content": "c"}""", "title")]
+    [InlineData("""{"title": "t"}""", "content")]
+    [InlineData("""{"title": null, "content": "c"}""", "title")]
+    [InlineData("""{"title": ["t"], "content": "c"}""", "title")]
+    [InlineData("""{"title": "t", "content": {"a": 1}}""", "content")]
+    [InlineData("""{"title": "t", "content": "c", "published": null}""", "published")]
+    [InlineData("""{"title": "t", "content": "c", "published": [true]}""", "published")]
+    [InlineData("""{"title": "t", "content": "c", "published": 2}""", "published")]
+    [InlineData("""{"title": "t", "content": "c", "published": "maybe"}""", "published")]
+    [InlineData("""{"title": "a\u0000b", "content": "c"}""", "title")]
+    [InlineData("""{"title": "t", "content": "\ud800"}""", "content")]
+    public async Task InvalidFieldsAre422AtTheirLocation(string json, string field)
+    {
+        var user = await env.Api.CreateUserAsync();
+
+        var response = await user.Client.PostAsync("/posts/", RawJson(json));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var locs = (await response.JsonAsync())["detail"]!.AsArray().Select(e => e!["loc"]!.ToJsonString());
+        Assert.Equal([$"""["body","{field}"]"""], locs);
+    }
+
+    [Fact]
+    public async Task MissingTitleAndContentAreReportedTogether()
+    {
+        var user = await env.Api.CreateUserAsync();
+
+        var response = await user.Client.PostAsync("/posts/", RawJson("{}"));
+
+        var errors = (await response.JsonAsync())["detail"]!.AsArray();
+        Assert.Equal(["""["body","title"]""", """["body","content"]"""], errors.Select(e => e!["loc"]!.ToJsonString()));
+        Assert.All(errors, e => Assert.Equal("value_error.missing", e!["type"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task TextRoundTripsExactlyIncludingEmptyAndUnicode()
+    {
+        var user = await env.Api.CreateUserAsync();
+        const string content = "Grüße 🚀 \"quotes\" <script>alert(1)</script> \r\n\t‮";
+
+        var post = await user.CreatePostAsync(title: "", content: content);
+
+        Assert.Equal("", post["title"]!.GetValue<string>());
+        Assert.Equal(content, post["content"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AOneMebibyteTitleIsStoredIntact()
+    {
+        var user = await env.Api.CreateUserAsync();
+        var title = new string('x', 1 << 20);
+
+        var response = await user.Client.PostAsJsonAsync("/posts/", new { title, content = "c" });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(title, (await response.JsonAsync())["title"]!.GetValue<string>());
+    }
+}
