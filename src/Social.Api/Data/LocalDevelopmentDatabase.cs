@@ -19,7 +19,7 @@ public static class LocalDevelopmentDatabase
             return null;
 
         var folder = Path.Combine(CheckoutRoot(), ".data");
-        var cluster = LocalPostgres.Start(Path.Combine(folder, "postgres"));
+        var cluster = LocalPostgres.Start(ClusterFolder(folder));
         try
         {
             cluster.CreateDatabaseAsync(DatabaseName).GetAwaiter().GetResult();
@@ -39,6 +39,19 @@ public static class LocalDevelopmentDatabase
             $"info: no database configured, so using the private PostgreSQL cluster in {cluster.DataDirectory} "
             + $"(127.0.0.1:{cluster.Port}, database '{DatabaseName}'); set DATABASE_URL or DATABASE_* to use your own server.");
         return cluster;
+    }
+
+    // As root the server runs as postgres, which cannot enter a checkout under a private folder
+    // such as /root: the cluster then lives in a folder of its own, named after the checkout.
+    static string ClusterFolder(string dataFolder)
+    {
+        var preferred = Path.Combine(dataFolder, "postgres");
+        if (LocalPostgres.ServerCanUse(preferred))
+            return preferred;
+        var checkoutHash = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataFolder)))[..12].ToLowerInvariant();
+        var fallback = Path.Combine("/var/lib/social-api", checkoutHash, "postgres");
+        Console.WriteLine($"info: the postgres user cannot enter {dataFolder}, so the cluster lives in {fallback}");
+        return fallback;
     }
 
     static string DevelopmentSecret(string folder)

@@ -175,16 +175,25 @@ public sealed class LocalPostgres : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether the server can keep its files in <paramref name="folder"/>: always, unless we are
+    /// root, when it runs as postgres and every parent folder must let that user through.
+    /// </summary>
+    public static bool ServerCanUse(string folder)
+    {
+        if (!Environment.IsPrivilegedProcess)
+            return true;
+        Directory.CreateDirectory(folder);
+        Exec("chown", ["-R", $"{Superuser}:", folder], "give the cluster folder to the postgres user");
+        return Exec("runuser", ["-u", Superuser, "--", "test", "-w", folder], null) == 0;
+    }
+
     void GiveFolderToPostgresUser()
     {
-        if (!_asPostgresUser)
-            return;
-        Exec("chown", ["-R", $"{Superuser}:", _folder], "give the cluster folder to the postgres user");
-        var probe = Exec("runuser", ["-u", Superuser, "--", "test", "-w", _folder], null);
-        if (probe != 0)
+        if (_asPostgresUser && !ServerCanUse(_folder))
             throw new InvalidConfigurationException(
                 $"PostgreSQL cannot run as root, and the postgres user cannot write to {_folder} "
-                + "(a parent folder is private): move the checkout somewhere readable by other users, or set DATABASE_URL.");
+                + "(a parent folder is private): move it somewhere readable by other users, or set DATABASE_URL.");
     }
 
     void Run(string tool, params string[] arguments)

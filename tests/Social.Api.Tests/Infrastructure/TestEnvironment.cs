@@ -1,3 +1,4 @@
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")] // the tests drive PostgreSQL binaries and POSIX signals
 [assembly: AssemblyFixture(typeof(Social.Api.Tests.Infrastructure.TestEnvironment))]
 
 namespace Social.Api.Tests.Infrastructure;

@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using Social.Api.Infrastructure;
+
+namespace Social.Api.Tests.Configuration;
+
+public sealed class SettingsTests
+{
+    static Settings Load(params (string Key, string Value)[] values) =>
+        Settings.Load(new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value))).Build());
+
+    [Fact]
+    public void DefaultsAreTheDocumentedOnes()
+    {
+        var settings = Load();
+
+        Assert.False(settings.DatabaseConfigured);
+        Assert.Equal("HS256", settings.Algorithm);
+        Assert.Equal(60, settings.AccessTokenExpireMinutes);
+        Assert.Equal(12, settings.BcryptCost);
+        Assert.True(settings.MigrateOnStartup);
+        Assert.Equal(100, settings.MaxPageSize);
+    }
+
+    [Fact]
+    public void TheOriginalsDatabaseVariablesMakeTheConnectionString()
+    {
+        var settings = Load(("DATABASE_HOSTNAME", "db"), ("DATABASE_PORT", "6543"), ("DATABASE_USERNAME", "app"), ("DATABASE_PASSWORD", "p@ss"), ("DATABASE_NAME", "social"));
+
+        var connection = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
+        Assert.Equal(("db", 6543, "app", "p@ss", "social"), (connection.Host, connection.Port, connection.Username, connection.Password, connection.Database));
+    }
+
+    [Fact]
+    public void DatabaseUrlIsDecodedAndWinsOverTheSeparateVariables()
+    {
+        var settings = Load(("DATABASE_URL", "postgresql://app%40corp:p%3Ass%2F@db.example:6000/social?sslmode=require"), ("DATABASE_HOSTNAME", "ignored"));
+
+        var connection = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
+        Assert.Equal(("db.example", 6000, "app@corp", "p:ss/", "social", SslMode.Require),
+            (connection.Host, connection.Port, connection.Username, connection.Password, connection.Database, connection.SslMode));
+    }
+
+    [Theory]
+    [InlineData("postgres://u@h/db", 5432)]
+    [InlineData("postgresql://u:p@h:5433/db", 5433)]
+    public void DatabaseUrlPortDefaultsTo5432(string url, int port)
+    {
+        Assert.Equal(port, new NpgsqlConnectionStringBuilder(Load(("DATABASE_URL", url)).ConnectionString).Port);
+    }
+
+    [Theory]
+    [InlineData("postgresql://u:p@h:5432/")]
+    [InlineData("http://u:p@h/db")]
+    [InlineData("not a url")]
+    public void UnusableDatabaseUrlsAreRefusedWithoutShowingThePassword(string url)
+    {
+        var error = Assert.Throws<InvalidConfigurationException>(() => Load(("DATABASE_URL", url)));
+
+        Assert.Contains("DATABASE_URL", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(":p@", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("HS256", 32)]
+    [InlineData("HS384", 48)]
+    [InlineData("HS512", 64)]
+    public void TheSecretMustBeAsLongAsTheHash(string algorithm, int bytes)
+    {
+        Assert.Throws<InvalidConfigurationException>(() => Load(("ALGORITHM", algorithm), ("SECRET_KEY", new string('k', bytes - 1))).SigningKeyBytes());
+        Assert.Equal(bytes, Load(("ALGORITHM", algorithm), ("SECRET_KEY", new string('k', bytes))).SigningKeyBytes().Length);
+    }
+
+    [Fact]
+    public void TheServerListensOnTheOriginalsPortOnLoopbackByDefault()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.UseDefaultAddress();
+
+        Assert.Equal(Hosting.DefaultUrl, builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+    }
+
+    [Fact]
+    public void UrlsOnTheCommandLineWin()
+    {
+        var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:9999"]);
+        builder.UseDefaultAddress();
+
+        Assert.Equal("http://127.0.0.1:9999", builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+    }
+}

@@ -1,0 +1,44 @@
+using Npgsql;
+using Social.Api.Tests.Infrastructure;
+
+namespace Social.Api.Tests.Data;
+
+public sealed class MigrationTests(TestEnvironment env)
+{
+    async Task<long> CountAsync(string database, string sql)
+    {
+        await using var db = await env.Cluster.OpenAsync(database);
+        await using var command = new NpgsqlCommand(sql, db);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    const string UserTables = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('users', 'posts', 'votes')";
+
+    [Fact]
+    public async Task MigrateOnStartupFalseLeavesTheDatabaseAlone()
+    {
+        await using var api = await ApiFactory.CreateAsync(env.Cluster, new Dictionary<string, string?> { ["MIGRATE_ON_STARTUP"] = "false" });
+
+        Assert.Equal(0, await CountAsync(api.DatabaseName, UserTables));
+    }
+
+    [Fact]
+    public async Task TheMigrateCommandAppliesMigrationsAndIsIdempotent()
+    {
+        var database = await env.Cluster.CreateDatabaseAsync("migrate");
+        var environment = new Dictionary<string, string>
+        {
+            ["DATABASE_URL"] = $"postgresql://postgres:{env.Cluster.Cluster.Password}@127.0.0.1:{env.Cluster.Cluster.Port}/{database}",
+            ["SECRET_KEY"] = ApiFactory.SecretKey,
+        };
+
+        for (var run = 0; run < 2; run++)
+        {
+            using var service = ServiceProcess.Start(AppContext.BaseDirectory, environment, "migrate");
+            Assert.True(await service.ExitCodeAsync() == 0, service.Stderr);
+        }
+
+        Assert.Equal(3, await CountAsync(database, UserTables));
+        Assert.Equal(2, await CountAsync(database, """SELECT count(*) FROM "__EFMigrationsHistory" """));
+    }
+}

@@ -1,0 +1,89 @@
+using Npgsql;
+using Social.Api.Tests.Infrastructure;
+
+namespace Social.Api.Tests.Data;
+
+/// <summary>Our migrations create exactly the original's schema (api-contract §9, original-schema.sql), plus indexes.</summary>
+public sealed class SchemaTests(TestEnvironment env)
+{
+    async Task<List<string>> RowsAsync(string sql)
+    {
+        await using var db = await env.Api.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand(sql, db);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        return rows;
+    }
+
+    [Fact]
+    public async Task ColumnsHaveTheOriginalsNamesTypesNullabilityAndDefaults()
+    {
+        var columns = await RowsAsync("""
+            SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, column_default
+            FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name IN ('users', 'posts', 'votes', 'alembic_version')
+            ORDER BY table_name, ordinal_position
+            """);
+
+        Assert.Equal(
+        [
+            "alembic_version | version_num | character varying | 32 | NO | NULL",
+            "posts | id | integer | NULL | NO | nextval('posts_id_seq'::regclass)",
+            "posts | title | character varying | NULL | NO | NULL",
+            "posts | content | character varying | NULL | NO | NULL",
+            "posts | owner_id | integer | NULL | NO | NULL",
+            "posts | published | boolean | NULL | NO | true",
+            "posts | created_at | timestamp with time zone | NULL | NO | now()",
+            "users | id | integer | NULL | NO | nextval('users_id_seq'::regclass)",
+            "users | email | character varying | NULL | NO | NULL",
+            "users | password | character varying | NULL | NO | NULL",
+            "users | created_at | timestamp with time zone | NULL | NO | now()",
+            "users | phone_number | character varying | NULL | YES | NULL",
+            "votes | user_id | integer | NULL | NO | NULL",
+            "votes | post_id | integer | NULL | NO | NULL",
+        ], columns);
+    }
+
+    [Fact]
+    public async Task ConstraintsHaveTheOriginalsNamesKeysAndCascades()
+    {
+        var constraints = await RowsAsync("""
+            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+            FROM pg_constraint
+            WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'u', 'f')
+            ORDER BY conrelid::regclass::text, conname
+            """);
+
+        Assert.Equal(
+        [
+            "alembic_version | alembic_version_pkc | PRIMARY KEY (version_num)",
+            "posts | post_users_fk | FOREIGN KEY (owner_id) REFERENCES users(id) ON DELETE CASCADE",
+            "posts | posts_pkey | PRIMARY KEY (id)",
+            "users | users_email_key | UNIQUE (email)",
+            "users | users_pkey | PRIMARY KEY (id)",
+            "votes | votes_pkey | PRIMARY KEY (user_id, post_id)",
+            "votes | votes_post_id_fkey | FOREIGN KEY (post_id) REFERENCES posts(id) ON DELETE CASCADE",
+            "votes | votes_user_id_fkey | FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
+        ], constraints.Where(c => !c.StartsWith("\"__EFMigrationsHistory\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task IdsComeFromIntegerSerialSequences()
+    {
+        var sequences = await RowsAsync("SELECT sequencename, data_type::text, start_value, increment_by FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1");
+
+        Assert.Equal(["posts_id_seq | integer | 1 | 1", "users_id_seq | integer | 1 | 1"], sequences);
+    }
+
+    [Fact]
+    public async Task VotesAreIndexedByPostAndTheOriginalsAlembicHeadIsRecorded()
+    {
+        var indexes = await RowsAsync("SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname = 'ix_votes_post_id'");
+        var alembic = await RowsAsync("SELECT version_num FROM alembic_version");
+
+        Assert.Equal(["CREATE INDEX ix_votes_post_id ON public.votes USING btree (post_id)"], indexes);
+        Assert.Equal(["c47ecbf163d4"], alembic);
+    }
+}

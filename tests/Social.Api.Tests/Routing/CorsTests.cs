@@ -1,0 +1,42 @@
+using System.Net;
+using Social.Api.Tests.Infrastructure;
+
+namespace Social.Api.Tests.Routing;
+
+public sealed class CorsTests(TestEnvironment env)
+{
+    readonly HttpClient _client = env.Api.CreateClient();
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/posts/")] // a 401 carries it too, so the browser can read the error
+    public async Task ResponsesAllowAnyOriginWithoutCredentials(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("Origin", "https://app.example");
+
+        var response = await _client.SendAsync(request);
+
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
+    }
+
+    [Fact]
+    public async Task PreflightAllowsPostWithAuthorizationAndContentTypeFromAnyOrigin()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Options, "/posts/");
+        request.Headers.Add("Origin", "https://evil.example");
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+        request.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+
+        var response = await _client.SendAsync(request);
+
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NoContent, response.StatusCode.ToString());
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("POST", string.Join(",", response.Headers.GetValues("Access-Control-Allow-Methods")), StringComparison.OrdinalIgnoreCase);
+        var allowed = string.Join(",", response.Headers.GetValues("Access-Control-Allow-Headers"));
+        Assert.Contains("authorization", allowed, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("content-type", allowed, StringComparison.OrdinalIgnoreCase);
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
+    }
+}
