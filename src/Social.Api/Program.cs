@@ -10,17 +10,19 @@ try
 {
     Hosting.LoadDotEnvFile();
     var builder = WebApplication.CreateBuilder(args);
-    builder.UseDefaultAddress();
 
     var settings = Settings.Load(builder.Configuration);
     using var localDatabase = LocalDevelopmentDatabase.StartIfUnconfigured(ref settings);
 
+    builder.UseServerDefaults(settings);
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddJsonContracts();
     builder.Services.AddErrorHandling();
-    builder.Services.AddDatabase(settings);
-    builder.Services.AddJwtAuthentication(JwtSettings.From(settings));
+    builder.Services.AddDatabase(settings.Database);
+    builder.Services.AddDatabaseReadiness();
+    builder.Services.AddJwtAuthentication(JwtSettings.From(settings.Tokens));
+    builder.Services.AddClientLimits(settings.Limits);
     builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
         // Any origin, but without credentials: tokens travel in headers, never in cookies.
         .AllowAnyOrigin().AllowAnyMethod().AllowAnyHeader().SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
@@ -33,16 +35,19 @@ try
         Console.WriteLine("info: database migrated");
         return 0;
     }
-    if (settings.MigrateOnStartup)
-        await app.Services.MigrateDatabaseAsync();
 
+    app.UseTrustedProxies();
+    app.UseSecurityHeaders();
     app.UseErrorHandling();
+    app.UseDatabaseReadiness();
     app.UseRouting();
     app.UseCors();
+    app.UseRateLimiter();
     app.UseMiddleware<JsonBodySyntax>();
     app.UseAuthentication();
     app.UseAuthorization();
 
+    app.MapHealthEndpoints();
     app.MapGet("/", () => TypedResults.Ok(new MessageResponse("Hello World pushing out to ubuntu")));
     app.MapUsers();
     app.MapAuth();
@@ -50,7 +55,7 @@ try
     app.MapVotes();
 
     await app.RunAsync();
-    return 0;
+    return Environment.ExitCode;
 }
 catch (InvalidConfigurationException e)
 {

@@ -13,29 +13,54 @@ public static class AuthEndpoints
     {
         app.MapPost("/login", Login)
             .WithTags("Authentication")
+            .RequireRateLimiting(ClientLimits.Login)
+            .NoStore()
             .AddEndpointFilter<ValidationFilter>();
         return app;
     }
 
     /// <summary>
-    /// Unknown e-mail and wrong password get the same 403 (not 401: the original's choice, which
-    /// its clients expect).
+    /// Unknown e-mail, wrong password and locked account all get the same 403 after the same
+    /// bcrypt work (not 401: the original's choice, which its clients expect).
     /// </summary>
     static async Task<Results<Ok<TokenResponse>, JsonHttpResult<ErrorResponse>>> Login(
-        LoginForm form, AppDbContext db, PasswordHasher passwords, TokenService tokens, HttpResponse response, CancellationToken cancellationToken)
+        LoginForm form, AppDbContext db, PasswordHasher passwords, TokenService tokens, Settings settings,
+        HttpContext http, ILogger<LoginForm> logger, CancellationToken cancellationToken)
     {
         // Exact, case-sensitive match with the stored (normalised) e-mail, as the original does.
-        var user = await db.Users
+        var account = await db.Users
             .Where(u => u.Email == form.Username)
-            .Select(u => new { u.Id, u.Password })
+            .Select(u => new { u.Id, u.Password, Locked = u.Lockout != null && u.Lockout.LockedUntil > DateTime.UtcNow })
             .FirstOrDefaultAsync(cancellationToken);
+        var clientIp = http.Connection.RemoteIpAddress;
 
-        if (!passwords.Verify(form.Password, user?.Password) || user is null)
+        if (account is { Locked: true })
+        {
+            await passwords.VerifyAsync(form.Password, null, cancellationToken);
+            logger.LogWarning("Login refused for user {UserId} from {ClientIp}: account locked", account.Id, clientIp);
             return Problems.Forbidden(InvalidCredentials);
+        }
 
-        // RFC 6749 §5.1: token responses must not be cached.
-        response.Headers.CacheControl = "no-store";
-        response.Headers.Pragma = "no-cache";
-        return TypedResults.Ok(new TokenResponse(tokens.CreateToken(user.Id), "bearer"));
+        if (!await passwords.VerifyAsync(form.Password, account?.Password, cancellationToken) || account is null)
+        {
+            if (account is null)
+            {
+                logger.LogInformation("Login failed from {ClientIp}: unknown account", clientIp);
+            }
+            else if (await LoginLockouts.RecordFailureAsync(db, account.Id, settings.Passwords.LockoutThreshold, settings.Passwords.LockoutDuration, cancellationToken))
+            {
+                logger.LogWarning("Login failed for user {UserId} from {ClientIp}: wrong password; account locked for {Seconds} s",
+                    account.Id, clientIp, settings.Passwords.LockoutDuration.TotalSeconds);
+            }
+            else
+            {
+                logger.LogInformation("Login failed for user {UserId} from {ClientIp}: wrong password", account.Id, clientIp);
+            }
+            return Problems.Forbidden(InvalidCredentials);
+        }
+
+        await LoginLockouts.ClearAsync(db, account.Id, cancellationToken);
+        logger.LogInformation("Login succeeded for user {UserId} from {ClientIp}", account.Id, clientIp);
+        return TypedResults.Ok(new TokenResponse(tokens.CreateToken(account.Id), "bearer"));
     }
 }

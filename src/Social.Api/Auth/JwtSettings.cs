@@ -9,8 +9,8 @@ public sealed record JwtSettings(SymmetricSecurityKey Key, string Algorithm, Tim
     /// <summary>The name of the one claim that identifies the caller, as the original mints it.</summary>
     public const string UserIdClaim = "user_id";
 
-    public static JwtSettings From(Settings settings) => new(
-        new SymmetricSecurityKey(settings.SigningKeyBytes()),
-        settings.Algorithm,
-        TimeSpan.FromMinutes(settings.AccessTokenExpireMinutes));
+    public static JwtSettings From(TokenSettings tokens) => new(
+        new SymmetricSecurityKey(tokens.SigningKeyBytes()),
+        tokens.Algorithm,
+        TimeSpan.FromMinutes(tokens.ExpireMinutes));
 }

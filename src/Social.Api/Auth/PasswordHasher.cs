@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using BCrypt.Net;
 using Social.Api.Infrastructure;
 
@@ -6,27 +7,42 @@ namespace Social.Api.Auth;
 /// <summary>
 /// Standard bcrypt (<c>$2b$</c>), as the original's passlib makes and checks it, so its users keep
 /// their passwords. Deliberately not BCrypt.Net's "enhanced" mode, whose hashes plain bcrypt
-/// cannot verify.
+/// cannot verify. At most HASHING_CONCURRENCY hashes run at once (a few more may queue): a login
+/// flood then costs a bounded share of the CPU and the rest is turned away with 429.
 /// </summary>
-public sealed class PasswordHasher(Settings settings)
+public sealed class PasswordHasher : IDisposable
 {
-    readonly int _cost = settings.BcryptCost;
-    readonly Lazy<string> _decoy = new(() => BCrypt.Net.BCrypt.HashPassword(Guid.NewGuid().ToString(), BCrypt.Net.BCrypt.GenerateSalt(settings.BcryptCost, 'b')));
+    readonly int _cost;
+    readonly ConcurrencyLimiter _slots;
+    readonly Lazy<string> _decoy;
 
-    public string Hash(string password) =>
-        BCrypt.Net.BCrypt.HashPassword(password, BCrypt.Net.BCrypt.GenerateSalt(_cost, 'b'));
+    public PasswordHasher(Settings settings)
+    {
+        var passwords = settings.Passwords;
+        _cost = passwords.BcryptCost;
+        _slots = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = passwords.HashingConcurrency,
+            QueueLimit = passwords.HashingQueue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+        _decoy = new(() => HashNow(Guid.NewGuid().ToString()));
+    }
+
+    public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
+        WithSlotAsync(() => HashNow(password), cancellationToken);
 
     /// <summary>
-    /// Checks a password against a stored hash. With no hash (unknown account) it still does the
-    /// same bcrypt work, so the response time does not reveal which e-mails are registered.
+    /// Checks a password against a stored hash. With no hash (unknown or locked account) it does
+    /// the same bcrypt work against a decoy, so the response time does not reveal either.
     /// </summary>
-    public bool Verify(string password, string? hash)
+    public Task<bool> VerifyAsync(string password, string? hash, CancellationToken cancellationToken) =>
+        WithSlotAsync(() => hash is null ? VerifyNow(password, _decoy.Value) && false : VerifyNow(password, hash), cancellationToken);
+
+    string HashNow(string password) => BCrypt.Net.BCrypt.HashPassword(password, BCrypt.Net.BCrypt.GenerateSalt(_cost, 'b'));
+
+    static bool VerifyNow(string password, string hash)
     {
-        if (hash is null)
-        {
-            BCrypt.Net.BCrypt.Verify(password, _decoy.Value);
-            return false;
-        }
         try
         {
             return BCrypt.Net.BCrypt.Verify(password, hash);
@@ -36,4 +52,14 @@ public sealed class PasswordHasher(Settings settings)
             return false; // not a bcrypt hash: no password matches it
         }
     }
+
+    async Task<T> WithSlotAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        using var lease = await _slots.AcquireAsync(1, cancellationToken);
+        if (!lease.IsAcquired)
+            throw new CapacityExceededException();
+        return work();
+    }
+
+    public void Dispose() => _slots.Dispose();
 }

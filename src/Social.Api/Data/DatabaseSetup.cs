@@ -8,13 +8,11 @@ namespace Social.Api.Data;
 
 public static class DatabaseSetup
 {
-    public static IServiceCollection AddDatabase(this IServiceCollection services, Settings settings)
+    public static IServiceCollection AddDatabase(this IServiceCollection services, DatabaseSettings settings)
     {
-        var connectionString = settings.ConnectionString
-            ?? throw new InvalidOperationException("The database connection string is resolved before services are added.");
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.ApplicationName ??= "social-api";
-        var dataSource = builder.Build();
+        if (!settings.Configured)
+            throw new InvalidOperationException("The database connection string is resolved before services are added.");
+        var dataSource = new NpgsqlDataSourceBuilder(settings.EffectiveConnectionString()).Build();
 
         services.AddSingleton(dataSource);
         services.AddDbContextPool<AppDbContext>(options => Configure(options, dataSource));

@@ -15,7 +15,7 @@ public static class LocalDevelopmentDatabase
     /// <summary>Starts the cluster and completes <paramref name="settings"/>; returns null when a database is configured.</summary>
     public static LocalPostgres? StartIfUnconfigured(ref Settings settings)
     {
-        if (settings.DatabaseConfigured)
+        if (settings.Database.Configured)
             return null;
 
         var folder = Path.Combine(CheckoutRoot(), ".data");
@@ -32,8 +32,8 @@ public static class LocalDevelopmentDatabase
 
         settings = settings with
         {
-            ConnectionString = cluster.ConnectionString(DatabaseName),
-            SecretKey = settings.SecretKey ?? DevelopmentSecret(folder),
+            Database = settings.Database with { ConnectionString = cluster.ConnectionString(DatabaseName) },
+            Tokens = settings.Tokens with { SecretKey = settings.Tokens.SecretKey ?? DevelopmentSecret(folder) },
         };
         Console.WriteLine(
             $"info: no database configured, so using the private PostgreSQL cluster in {cluster.DataDirectory} "

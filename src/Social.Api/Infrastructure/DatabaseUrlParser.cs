@@ -46,5 +46,5 @@ public static class DatabaseUrlParser
     }
 
     static InvalidConfigurationException Invalid(string why) =>
-        new($"{Settings.DatabaseUrl} is not a usable PostgreSQL URL: {why}.");
+        new($"{DatabaseSettings.UrlVariable} is not a usable PostgreSQL URL: {why}.");
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
-using Npgsql;
+using Social.Api.Data;
 
 namespace Social.Api.Infrastructure;
 
@@ -11,6 +11,9 @@ namespace Social.Api.Infrastructure;
 /// </summary>
 public static class ErrorHandling
 {
+    /// <summary>The body of every 503: generic, never the driver's message.</summary>
+    public const string Unavailable = "Service temporarily unavailable, try again shortly";
+
     public static IServiceCollection AddErrorHandling(this IServiceCollection services)
     {
         // Registered before AddProblemDetails so it is asked before the framework's RFC 7807 writer.
@@ -58,14 +61,25 @@ sealed class ExceptionToStatus(IProblemDetailsService problems, ILogger<Exceptio
                 ? "Request body too large"
                 : "There was an error parsing the body"),
             JsonException => (StatusCodes.Status400BadRequest, "There was an error parsing the body"),
-            _ when IsDatabaseUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "Service temporarily unavailable, try again shortly"),
+            CapacityExceededException => (StatusCodes.Status429TooManyRequests, "Too many requests"),
+            _ when DatabaseErrors.IsUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, ErrorHandling.Unavailable),
             _ => (StatusCodes.Status500InternalServerError, "Internal Server Error"),
         };
 
-        if (status >= 500)
-            logger.LogError(exception, "Request failed with {Status}", status);
-        if (status == StatusCodes.Status503ServiceUnavailable)
-            context.Response.Headers.RetryAfter = "5";
+        switch (status)
+        {
+            case StatusCodes.Status503ServiceUnavailable:
+                logger.LogWarning("Database unavailable, answered 503: {Reason}", exception.GetBaseException().Message);
+                context.Response.Headers.RetryAfter = "5";
+                break;
+            case StatusCodes.Status429TooManyRequests:
+                logger.LogWarning("Password hashing at capacity, answered 429");
+                context.Response.Headers.RetryAfter = "1";
+                break;
+            case >= 500:
+                logger.LogError(exception, "Request failed with {Status}", status);
+                break;
+        }
 
         context.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -74,15 +88,5 @@ sealed class ExceptionToStatus(IProblemDetailsService problems, ILogger<Exceptio
             Exception = exception,
             ProblemDetails = { Status = status, Detail = detail },
         });
-    }
-
-    static bool IsDatabaseUnavailable(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is NpgsqlException { IsTransient: true } or TimeoutException)
-                return true;
-        }
-        return false;
     }
 }

@@ -14,12 +14,34 @@ public static class Hosting
     public static void LoadDotEnvFile() =>
         DotEnv.Fluent().WithEnvFiles(Path.Combine(Directory.GetCurrentDirectory(), ".env")).WithoutExceptions().WithoutOverwriteExistingVars().Load();
 
+    /// <summary>Address, request limits, shutdown grace and structured logs.</summary>
+    public static WebApplicationBuilder UseServerDefaults(this WebApplicationBuilder builder, Settings settings)
+    {
+        builder.UseDefaultAddress();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = settings.Limits.MaxBodyBytes;
+        });
+        // SIGTERM: stop accepting, let in-flight requests finish within this time, then exit.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownTimeout);
+
+        // One JSON object per line, with the request id of the scope and UTC timestamps.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(json =>
+        {
+            json.IncludeScopes = true;
+            json.UseUtcTimestamp = true;
+            json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+        });
+        return builder;
+    }
+
     public static WebApplicationBuilder UseDefaultAddress(this WebApplicationBuilder builder)
     {
         var config = builder.Configuration;
         if (config["urls"] is null && config["http_ports"] is null && config["https_ports"] is null)
             builder.WebHost.UseUrls(DefaultUrl);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         return builder;
     }
 }

@@ -20,6 +20,7 @@ namespace Social.Api.Infrastructure;
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(ValidationErrorResponse))]
 [JsonSerializable(typeof(MessageResponse))]
+[JsonSerializable(typeof(Social.Api.Data.HealthResponse))]
 [JsonSerializable(typeof(UserResponse))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(PostResponse))]

@@ -1,24 +1,86 @@
-using System.Globalization;
 using System.Text;
 using Npgsql;
 
 namespace Social.Api.Infrastructure;
 
-/// <summary>Everything the service reads from its environment, validated once at start-up.</summary>
+/// <summary>
+/// Everything the service reads from its environment, validated once at start-up. The original's
+/// variable names are kept (DATABASE_*, SECRET_KEY, ALGORITHM, ACCESS_TOKEN_EXPIRE_MINUTES); the
+/// rest are ours, each with the default documented in the README.
+/// </summary>
 public sealed record Settings(
-    string? ConnectionString,
-    string? SecretKey,
-    string Algorithm,
-    int AccessTokenExpireMinutes,
-    int BcryptCost,
-    bool MigrateOnStartup,
-    int MaxPageSize)
+    DatabaseSettings Database,
+    TokenSettings Tokens,
+    PasswordSettings Passwords,
+    RequestLimits Limits,
+    TimeSpan ShutdownTimeout)
 {
-    // The original's variable names (FastAPI course app), plus our own additions.
-    public const string DatabaseUrl = "DATABASE_URL";
-    public static readonly string[] DatabaseVariables =
+    public static Settings Load(IConfiguration configuration)
+    {
+        var config = new ConfigReader(configuration);
+        return new(
+            DatabaseSettings.Load(config),
+            TokenSettings.Load(config),
+            PasswordSettings.Load(config),
+            RequestLimits.Load(config),
+            TimeSpan.FromSeconds(config.Int("SHUTDOWN_TIMEOUT_SECONDS", 20, min: 1, max: 3600)));
+    }
+}
+
+public sealed record DatabaseSettings(
+    string? ConnectionString, int PoolSize, int ConnectTimeoutSeconds, int CommandTimeoutSeconds, bool MigrateOnStartup)
+{
+    public const string UrlVariable = "DATABASE_URL";
+
+    // The original's variables; with any of them set, the database is configured through them.
+    public static readonly string[] Variables =
         ["DATABASE_HOSTNAME", "DATABASE_PORT", "DATABASE_USERNAME", "DATABASE_PASSWORD", "DATABASE_NAME"];
 
+    /// <summary>False when neither DATABASE_URL nor any DATABASE_* variable is set (the zero-configuration run).</summary>
+    public bool Configured => ConnectionString is not null;
+
+    public static DatabaseSettings Load(ConfigReader config) => new(
+        ReadConnectionString(config),
+        PoolSize: config.Int("DATABASE_POOL_SIZE", 50, min: 1, max: 1000),
+        // Short waits: an unreachable database must turn into a quick 503, not a 15-30 s hang.
+        ConnectTimeoutSeconds: config.Int("DATABASE_CONNECT_TIMEOUT", 5, min: 1, max: 300),
+        CommandTimeoutSeconds: config.Int("DATABASE_COMMAND_TIMEOUT", 15, min: 1, max: 3600),
+        MigrateOnStartup: config.Bool("MIGRATE_ON_STARTUP", true));
+
+    /// <summary>The connection string with this service's pool and timeout settings applied.</summary>
+    public string EffectiveConnectionString()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            MaxPoolSize = PoolSize,
+            Timeout = ConnectTimeoutSeconds,
+            CommandTimeout = CommandTimeoutSeconds,
+        };
+        builder.ApplicationName ??= "social-api";
+        return builder.ConnectionString;
+    }
+
+    static string? ReadConnectionString(ConfigReader config)
+    {
+        if (config.Text(UrlVariable) is { } url)
+            return DatabaseUrlParser.ToConnectionString(url);
+        if (!Variables.Any(config.IsSet))
+            return null;
+
+        const string why = "the database is configured through DATABASE_* variables, so DATABASE_HOSTNAME, DATABASE_USERNAME and DATABASE_NAME are all needed; or set DATABASE_URL";
+        return new NpgsqlConnectionStringBuilder
+        {
+            Host = config.Required("DATABASE_HOSTNAME", why),
+            Port = config.Int("DATABASE_PORT", 5432, min: 1, max: 65_535),
+            Username = config.Required("DATABASE_USERNAME", why),
+            Password = config.Text("DATABASE_PASSWORD") ?? "",
+            Database = config.Required("DATABASE_NAME", why),
+        }.ConnectionString;
+    }
+}
+
+public sealed record TokenSettings(string? SecretKey, string Algorithm, int ExpireMinutes)
+{
     public static readonly string[] SupportedAlgorithms = ["HS256", "HS384", "HS512"];
 
     // Keys copied from tutorials into real deployments; anyone can forge tokens with them.
@@ -29,17 +91,13 @@ public sealed record Settings(
         "changeme-changeme-changeme-changeme",
     ];
 
-    /// <summary>True when neither DATABASE_URL nor any DATABASE_* variable is set.</summary>
-    public bool DatabaseConfigured => ConnectionString is not null;
-
-    public static Settings Load(IConfiguration config) => new(
-        ConnectionString: ReadConnectionString(config),
-        SecretKey: NonEmpty(config["SECRET_KEY"]),
-        Algorithm: ReadAlgorithm(config),
-        AccessTokenExpireMinutes: ReadInt(config, "ACCESS_TOKEN_EXPIRE_MINUTES", 60, min: 1, max: 525_600),
-        BcryptCost: ReadInt(config, "BCRYPT_COST", 12, min: 4, max: 31),
-        MigrateOnStartup: ReadBool(config, "MIGRATE_ON_STARTUP", true),
-        MaxPageSize: ReadInt(config, "MAX_PAGE_SIZE", 100, min: 1, max: 10_000));
+    public static TokenSettings Load(ConfigReader config)
+    {
+        var algorithm = config.Text("ALGORITHM") ?? "HS256";
+        if (!SupportedAlgorithms.Contains(algorithm))
+            throw new InvalidConfigurationException($"ALGORITHM is '{algorithm}'; supported: {string.Join(", ", SupportedAlgorithms)}.");
+        return new(config.Text("SECRET_KEY"), algorithm, config.Int("ACCESS_TOKEN_EXPIRE_MINUTES", 60, min: 1, max: 525_600));
+    }
 
     /// <summary>The secret as the signing key needs it; refuses what HMAC cannot use safely.</summary>
     public byte[] SigningKeyBytes()
@@ -47,70 +105,47 @@ public sealed record Settings(
         if (SecretKey is null)
             throw new InvalidConfigurationException("SECRET_KEY is not set: give it a random value of at least 32 bytes (for example: openssl rand -hex 32).");
         var bytes = Encoding.UTF8.GetBytes(SecretKey);
-        var minimum = MinimumKeyBytes(Algorithm);
+        // RFC 7518 §3.2: the key must be at least as long as the hash output.
+        var minimum = Algorithm switch { "HS384" => 48, "HS512" => 64, _ => 32 };
         if (bytes.Length < minimum)
             throw new InvalidConfigurationException($"SECRET_KEY is {bytes.Length} bytes long; {Algorithm} needs at least {minimum} (for example: openssl rand -hex {minimum}).");
         if (WellKnownSecrets.Contains(SecretKey, StringComparer.OrdinalIgnoreCase))
             throw new InvalidConfigurationException("SECRET_KEY is a well-known sample value that anyone can use to forge tokens: generate your own (openssl rand -hex 32).");
         return bytes;
     }
+}
 
-    // RFC 7518 §3.2: the key must be at least as long as the hash output.
-    static int MinimumKeyBytes(string algorithm) => algorithm switch
-    {
-        "HS384" => 48,
-        "HS512" => 64,
-        _ => 32,
-    };
+/// <summary>bcrypt work, how much of it may run at once, and the per-account lockout.</summary>
+public sealed record PasswordSettings(int BcryptCost, int HashingConcurrency, int HashingQueue, int LockoutThreshold, TimeSpan LockoutDuration)
+{
+    public static PasswordSettings Load(ConfigReader config) => new(
+        BcryptCost: config.Int("BCRYPT_COST", 12, min: 4, max: 31),
+        HashingConcurrency: config.Int("HASHING_CONCURRENCY", Environment.ProcessorCount, min: 1, max: 1024),
+        HashingQueue: config.Int("HASHING_QUEUE", 100, min: 0, max: 100_000),
+        LockoutThreshold: config.Int("LOCKOUT_THRESHOLD", 10, min: 1, max: 1000),
+        LockoutDuration: TimeSpan.FromSeconds(config.Int("LOCKOUT_SECONDS", 300, min: 1, max: 86_400)));
+}
 
-    static string? ReadConnectionString(IConfiguration config)
-    {
-        if (NonEmpty(config[DatabaseUrl]) is { } url)
-            return DatabaseUrlParser.ToConnectionString(url);
-        if (!DatabaseVariables.Any(name => NonEmpty(config[name]) is not null))
-            return null;
+/// <summary>What one request or one client may ask for.</summary>
+public sealed record RequestLimits(
+    RateLimit LoginPerIp,
+    RateLimit RegisterPerIp,
+    IReadOnlyList<System.Net.IPNetwork> TrustedProxies,
+    long MaxBodyBytes,
+    int MaxPageSize,
+    int MaxTitleLength,
+    int MaxContentLength,
+    int MaxPasswordLength)
+{
+    public const int MaxSearchLength = 256;
 
-        var builder = new NpgsqlConnectionStringBuilder
-        {
-            Host = Required(config, "DATABASE_HOSTNAME"),
-            Port = ReadInt(config, "DATABASE_PORT", 5432, min: 1, max: 65_535),
-            Username = Required(config, "DATABASE_USERNAME"),
-            Password = config["DATABASE_PASSWORD"] ?? "",
-            Database = Required(config, "DATABASE_NAME"),
-        };
-        return builder.ConnectionString;
-    }
-
-    static string ReadAlgorithm(IConfiguration config)
-    {
-        var value = NonEmpty(config["ALGORITHM"]) ?? "HS256";
-        return SupportedAlgorithms.Contains(value)
-            ? value
-            : throw new InvalidConfigurationException($"ALGORITHM is '{value}'; supported: {string.Join(", ", SupportedAlgorithms)}.");
-    }
-
-    static string Required(IConfiguration config, string name) =>
-        NonEmpty(config[name]) ?? throw new InvalidConfigurationException(
-            $"{name} is not set (the database is configured through DATABASE_* variables, so all of DATABASE_HOSTNAME, DATABASE_USERNAME and DATABASE_NAME are needed; or set DATABASE_URL).");
-
-    static int ReadInt(IConfiguration config, string name, int fallback, int min, int max)
-    {
-        var text = NonEmpty(config[name]);
-        if (text is null)
-            return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new InvalidConfigurationException($"{name} is '{text}'; it must be a whole number from {min} to {max}.");
-        return value;
-    }
-
-    static bool ReadBool(IConfiguration config, string name, bool fallback) =>
-        NonEmpty(config[name])?.ToLowerInvariant() switch
-        {
-            null => fallback,
-            "true" or "1" or "yes" or "on" => true,
-            "false" or "0" or "no" or "off" => false,
-            var other => throw new InvalidConfigurationException($"{name} is '{other}'; use true or false."),
-        };
-
-    static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    public static RequestLimits Load(ConfigReader config) => new(
+        LoginPerIp: config.Rate("LOGIN_IP_LIMIT", new RateLimit(100, TimeSpan.FromMinutes(1))),
+        RegisterPerIp: config.Rate("REGISTER_IP_LIMIT", new RateLimit(100, TimeSpan.FromMinutes(1))),
+        TrustedProxies: config.Networks("TRUSTED_PROXIES"),
+        MaxBodyBytes: config.Int("MAX_BODY_BYTES", 1 << 20, min: 1024, max: int.MaxValue),
+        MaxPageSize: config.Int("MAX_PAGE_SIZE", 100, min: 1, max: 10_000),
+        MaxTitleLength: config.Int("MAX_TITLE_LENGTH", 1_000, min: 1, max: int.MaxValue),
+        MaxContentLength: config.Int("MAX_CONTENT_LENGTH", 100_000, min: 1, max: int.MaxValue),
+        MaxPasswordLength: config.Int("MAX_PASSWORD_LENGTH", 1_024, min: 8, max: 1_000_000));
 }

@@ -8,11 +8,14 @@ namespace Social.Api.Posts;
 /// <summary>
 /// Create and replace body. <c>published</c> defaults to true on both (PUT is a full
 /// replacement). <c>id</c>, <c>owner_id</c> and <c>created_at</c> in the body are ignored.
+/// Lengths are capped on write (MAX_TITLE_LENGTH, MAX_CONTENT_LENGTH); the original had no cap.
 /// </summary>
 public sealed record PostRequest(string Title, string Content, bool Published = true) : IJsonRequest<PostRequest>
 {
-    public static PostRequest Read(JsonFields fields) =>
-        new(fields.String("title") ?? "", fields.String("content") ?? "", fields.Boolean("published", defaultValue: true));
+    public static PostRequest Read(JsonFields fields) => new(
+        fields.String("title", fields.Limits.MaxTitleLength) ?? "",
+        fields.String("content", fields.Limits.MaxContentLength) ?? "",
+        fields.Boolean("published", defaultValue: true));
 }
 
 /// <summary>A post with its owner's public profile, keys in the original's order.</summary>

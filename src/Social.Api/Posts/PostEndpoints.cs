@@ -71,7 +71,7 @@ public static class PostEndpoints
 
     /// <summary>A full replacement by the owner: the ownership rule is part of the UPDATE itself.</summary>
     static async Task<Results<Ok<PostResponse>, NotFound<ErrorResponse>, JsonHttpResult<ErrorResponse>>> UpdatePost(
-        RouteId id, JsonBody<PostRequest> body, ClaimsPrincipal user, AppDbContext db, CancellationToken cancellationToken)
+        RouteId id, JsonBody<PostRequest> body, ClaimsPrincipal user, AppDbContext db, ILogger<Post> logger, CancellationToken cancellationToken)
     {
         var request = body.Value;
         var updated = await db.Posts
@@ -81,7 +81,7 @@ public static class PostEndpoints
                 .SetProperty(p => p.Content, request.Content)
                 .SetProperty(p => p.Published, request.Published), cancellationToken);
         if (updated == 0)
-            return await Exists(id, db, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
+            return await IsSomeoneElsesAsync(id, user, "update", db, logger, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
 
         var post = await db.Posts.AsNoTracking()
             .Where(p => p.Id == id.Value)
@@ -92,20 +92,26 @@ public static class PostEndpoints
     }
 
     static async Task<Results<NoContent, NotFound<ErrorResponse>, JsonHttpResult<ErrorResponse>>> DeletePost(
-        RouteId id, ClaimsPrincipal user, AppDbContext db, CancellationToken cancellationToken)
+        RouteId id, ClaimsPrincipal user, AppDbContext db, ILogger<Post> logger, CancellationToken cancellationToken)
     {
         // Votes go with the post: ON DELETE CASCADE in the database.
         var deleted = await db.Posts
             .Where(p => p.Id == id.Value && p.OwnerId == user.UserId())
             .ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)
-            return await Exists(id, db, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
+            return await IsSomeoneElsesAsync(id, user, "delete", db, logger, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
         return TypedResults.NoContent();
     }
 
-    // Asked when nothing matched "this id, owned by the caller": someone else's post (403) or none (404).
-    static Task<bool> Exists(RouteId id, AppDbContext db, CancellationToken cancellationToken) =>
-        db.Posts.AnyAsync(p => p.Id == id.Value, cancellationToken);
+    // Nothing matched "this id, owned by the caller": someone else's post (403, logged) or none (404).
+    static async Task<bool> IsSomeoneElsesAsync(
+        RouteId id, ClaimsPrincipal user, string action, AppDbContext db, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (!await db.Posts.AnyAsync(p => p.Id == id.Value, cancellationToken))
+            return false;
+        logger.LogWarning("User {UserId} refused: {Action} of post {PostId} owned by someone else", user.UserId(), action, id.Value);
+        return true;
+    }
 
     static NotFound<ErrorResponse> DoesNotExist(RouteId id) =>
         TypedResults.NotFound(new ErrorResponse($"post with id: {id} does not exist"));

@@ -12,7 +12,6 @@ namespace Social.Api.Posts;
 public sealed class PostListQuery : IValidatedInput
 {
     public const int DefaultLimit = 10;
-    public const int MaxSearchLength = 256;
 
     public int Limit { get; private init; } = DefaultLimit;
     public int Skip { get; private init; }
@@ -22,7 +21,7 @@ public sealed class PostListQuery : IValidatedInput
     public static ValueTask<PostListQuery?> BindAsync(HttpContext context, ParameterInfo parameter)
     {
         var query = context.Request.Query;
-        var maxPageSize = context.RequestServices.GetRequiredService<Settings>().MaxPageSize;
+        var maxPageSize = context.RequestServices.GetRequiredService<Settings>().Limits.MaxPageSize;
         var errors = new List<ValidationError>();
 
         var limit = NonNegative(query["limit"].LastOrDefault(), "limit", DefaultLimit, errors);
@@ -30,8 +29,8 @@ public sealed class PostListQuery : IValidatedInput
         var search = query["search"].LastOrDefault() ?? "";
         if (search.Contains('\0', StringComparison.Ordinal))
             errors.Add(ValidationErrors.ContainsNul("query", "search"));
-        else if (search.Length > MaxSearchLength)
-            errors.Add(ValidationErrors.TooLong(MaxSearchLength, "query", "search"));
+        else if (search.Length > RequestLimits.MaxSearchLength)
+            errors.Add(ValidationErrors.TooLong(RequestLimits.MaxSearchLength, "query", "search"));
 
         return ValueTask.FromResult<PostListQuery?>(new PostListQuery
         {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Social.Api.Auth;
 using Social.Api.Posts;
 
 namespace Social.Api.Users;
@@ -19,6 +20,9 @@ public sealed class User
     public string? PhoneNumber { get; set; }
 
     public List<Post> Posts { get; } = [];
+
+    /// <summary>Failed-login bookkeeping; null while the account has no recent failures.</summary>
+    public LoginLockout? Lockout { get; set; }
 }
 
 sealed class UserConfiguration : IEntityTypeConfiguration<User>

@@ -11,7 +11,7 @@ public sealed record UserRequest(string Email, string Password) : IJsonRequest<U
         var normalized = EmailAddress.Normalize(email);
         if (email is not null && normalized is null)
             fields.Add(ValidationErrors.NotAnEmail("body", "email"));
-        return new(normalized ?? "", fields.String("password") ?? "");
+        return new(normalized ?? "", fields.String("password", fields.Limits.MaxPasswordLength) ?? "");
     }
 }
 

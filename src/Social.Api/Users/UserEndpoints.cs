@@ -13,9 +13,10 @@ public static class UserEndpoints
     {
         var users = app.MapGroup("/users")
             .WithTags("Users")
+            .NoStore()
             .AddEndpointFilter<ValidationFilter>();
 
-        users.MapPost("/", CreateUser);
+        users.MapPost("/", CreateUser).RequireRateLimiting(ClientLimits.Registration);
         users.MapGet("/{id}", GetUser);
         return users;
     }
@@ -27,7 +28,7 @@ public static class UserEndpoints
         if (await db.Users.AnyAsync(u => u.Email == request.Email, cancellationToken))
             return EmailTaken(request.Email);
 
-        var user = new User { Email = request.Email, Password = passwords.Hash(request.Password) };
+        var user = new User { Email = request.Email, Password = await passwords.HashAsync(request.Password, cancellationToken) };
         db.Users.Add(user);
         try
         {

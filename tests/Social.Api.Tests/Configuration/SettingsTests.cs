@@ -16,12 +16,17 @@ public sealed class SettingsTests
     {
         var settings = Load();
 
-        Assert.False(settings.DatabaseConfigured);
-        Assert.Equal("HS256", settings.Algorithm);
-        Assert.Equal(60, settings.AccessTokenExpireMinutes);
-        Assert.Equal(12, settings.BcryptCost);
-        Assert.True(settings.MigrateOnStartup);
-        Assert.Equal(100, settings.MaxPageSize);
+        Assert.False(settings.Database.Configured);
+        Assert.True(settings.Database.MigrateOnStartup);
+        Assert.Equal("HS256", settings.Tokens.Algorithm);
+        Assert.Equal(60, settings.Tokens.ExpireMinutes);
+        Assert.Equal(12, settings.Passwords.BcryptCost);
+        Assert.Equal(10, settings.Passwords.LockoutThreshold);
+        Assert.Equal(TimeSpan.FromMinutes(5), settings.Passwords.LockoutDuration);
+        Assert.Equal(new RateLimit(100, TimeSpan.FromMinutes(1)), settings.Limits.LoginPerIp);
+        Assert.Empty(settings.Limits.TrustedProxies);
+        Assert.Equal(1 << 20, settings.Limits.MaxBodyBytes);
+        Assert.Equal(100, settings.Limits.MaxPageSize);
     }
 
     [Fact]
@@ -29,7 +34,7 @@ public sealed class SettingsTests
     {
         var settings = Load(("DATABASE_HOSTNAME", "db"), ("DATABASE_PORT", "6543"), ("DATABASE_USERNAME", "app"), ("DATABASE_PASSWORD", "p@ss"), ("DATABASE_NAME", "social"));
 
-        var connection = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
+        var connection = new NpgsqlConnectionStringBuilder(settings.Database.ConnectionString);
         Assert.Equal(("db", 6543, "app", "p@ss", "social"), (connection.Host, connection.Port, connection.Username, connection.Password, connection.Database));
     }
 
@@ -38,7 +43,7 @@ public sealed class SettingsTests
     {
         var settings = Load(("DATABASE_URL", "postgresql://app%40corp:p%3Ass%2F@db.example:6000/social?sslmode=require"), ("DATABASE_HOSTNAME", "ignored"));
 
-        var connection = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
+        var connection = new NpgsqlConnectionStringBuilder(settings.Database.ConnectionString);
         Assert.Equal(("db.example", 6000, "app@corp", "p:ss/", "social", SslMode.Require),
             (connection.Host, connection.Port, connection.Username, connection.Password, connection.Database, connection.SslMode));
     }
@@ -48,7 +53,7 @@ public sealed class SettingsTests
     [InlineData("postgresql://u:p@h:5433/db", 5433)]
     public void DatabaseUrlPortDefaultsTo5432(string url, int port)
     {
-        Assert.Equal(port, new NpgsqlConnectionStringBuilder(Load(("DATABASE_URL", url)).ConnectionString).Port);
+        Assert.Equal(port, new NpgsqlConnectionStringBuilder(Load(("DATABASE_URL", url)).Database.ConnectionString).Port);
     }
 
     [Theory]
@@ -69,8 +74,27 @@ public sealed class SettingsTests
     [InlineData("HS512", 64)]
     public void TheSecretMustBeAsLongAsTheHash(string algorithm, int bytes)
     {
-        Assert.Throws<InvalidConfigurationException>(() => Load(("ALGORITHM", algorithm), ("SECRET_KEY", new string('k', bytes - 1))).SigningKeyBytes());
-        Assert.Equal(bytes, Load(("ALGORITHM", algorithm), ("SECRET_KEY", new string('k', bytes))).SigningKeyBytes().Length);
+        Assert.Throws<InvalidConfigurationException>(() => Load(("ALGORITHM", algorithm), ("SECRET_KEY", new string('k', bytes - 1))).Tokens.SigningKeyBytes());
+        Assert.Equal(bytes, Load(("ALGORITHM", algorithm), ("SECRET_KEY", new string('k', bytes))).Tokens.SigningKeyBytes().Length);
+    }
+
+    [Theory]
+    [InlineData("20/min", 20, 60)]
+    [InlineData("5/s", 5, 1)]
+    [InlineData("1000/hour", 1000, 3600)]
+    [InlineData("60", 60, 60)]
+    public void RatesAreWrittenAsCountPerPeriod(string text, int count, int seconds)
+    {
+        Assert.Equal(new RateLimit(count, TimeSpan.FromSeconds(seconds)), Load(("LOGIN_IP_LIMIT", text)).Limits.LoginPerIp);
+    }
+
+    [Fact]
+    public void TrustedProxiesAreAddressesOrNetworks()
+    {
+        var proxies = Load(("TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")).Limits.TrustedProxies;
+
+        Assert.Equal(["127.0.0.1/32", "10.0.0.0/8"], proxies.Select(p => p.ToString()));
+        Assert.Throws<InvalidConfigurationException>(() => Load(("TRUSTED_PROXIES", "proxy.internal")));
     }
 
     [Fact]

@@ -39,6 +39,8 @@ public sealed class MigrationTests(TestEnvironment env)
         }
 
         Assert.Equal(3, await CountAsync(database, UserTables));
-        Assert.Equal(2, await CountAsync(database, """SELECT count(*) FROM "__EFMigrationsHistory" """));
+        var migrations = typeof(Social.Api.Data.AppDbContext).Assembly.GetTypes()
+            .Count(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false).Length > 0);
+        Assert.Equal(migrations, await CountAsync(database, """SELECT count(*) FROM "__EFMigrationsHistory" """));
     }
 }

@@ -59,6 +59,9 @@ public sealed class SchemaTests(TestEnvironment env)
         Assert.Equal(
         [
             "alembic_version | alembic_version_pkc | PRIMARY KEY (version_num)",
+            // ours, additive: failed-login counts, gone with their user
+            "login_lockouts | login_lockouts_pkey | PRIMARY KEY (user_id)",
+            "login_lockouts | login_lockouts_user_id_fkey | FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
             "posts | post_users_fk | FOREIGN KEY (owner_id) REFERENCES users(id) ON DELETE CASCADE",
             "posts | posts_pkey | PRIMARY KEY (id)",
             "users | users_email_key | UNIQUE (email)",

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Social.Api.Tests.Infrastructure;
@@ -33,6 +34,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["ACCESS_TOKEN_EXPIRE_MINUTES"] = "60",
             // Cheap hashes keep the suite fast; the default (12) is checked separately.
             ["BCRYPT_COST"] = "4",
+            // The suite logs in hundreds of times a minute from one client; throttling has its own tests.
+            ["LOGIN_IP_LIMIT"] = "100000/min",
+            ["REGISTER_IP_LIMIT"] = "100000/min",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
             _settings[key] = value;
@@ -52,16 +56,26 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         if (!_settings.ContainsKey("DATABASE_NAME"))
             _settings["DATABASE_NAME"] = await _cluster.CreateDatabaseAsync("api");
-        // Starts the host (and runs the migrations) now rather than in the first test.
-        _ = Server;
+        // Starts the host now rather than in the first test, and waits for its migrations.
+        using var client = CreateClient();
+        for (var attempt = 0; (await client.GetAsync("/health/ready")).StatusCode != System.Net.HttpStatusCode.OK; attempt++)
+        {
+            if (attempt == 300)
+                throw new TimeoutException("The service did not become ready.");
+            await Task.Delay(100);
+        }
     }
 
     // Host configuration is visible to Program before builder.Build(), where settings are read.
     protected override IHost CreateHost(IHostBuilder builder)
     {
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(_settings));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         return base.CreateHost(builder);
     }
+
+    /// <summary>Every log line the service wrote, formatted, for assertions about what is (not) logged.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public Task<NpgsqlConnection> OpenDatabaseAsync() => _cluster.OpenAsync(DatabaseName);
 

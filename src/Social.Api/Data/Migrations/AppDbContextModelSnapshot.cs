@@ -22,6 +22,26 @@ namespace Social.Api.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseSerialColumns(modelBuilder);
 
+            modelBuilder.Entity("Social.Api.Auth.LoginLockout", b =>
+                {
+                    b.Property<int>("UserId")
+                        .HasColumnType("integer")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer")
+                        .HasColumnName("failures");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.HasKey("UserId")
+                        .HasName("login_lockouts_pkey");
+
+                    b.ToTable("login_lockouts", (string)null);
+                });
+
             modelBuilder.Entity("Social.Api.Posts.Post", b =>
                 {
                     b.Property<int>("Id")
@@ -122,6 +142,18 @@ namespace Social.Api.Data.Migrations
                     b.ToTable("votes", (string)null);
                 });
 
+            modelBuilder.Entity("Social.Api.Auth.LoginLockout", b =>
+                {
+                    b.HasOne("Social.Api.Users.User", "User")
+                        .WithOne("Lockout")
+                        .HasForeignKey("Social.Api.Auth.LoginLockout", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("login_lockouts_user_id_fkey");
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("Social.Api.Posts.Post", b =>
                 {
                     b.HasOne("Social.Api.Users.User", "Owner")
@@ -162,6 +194,8 @@ namespace Social.Api.Data.Migrations
 
             modelBuilder.Entity("Social.Api.Users.User", b =>
                 {
+                    b.Navigation("Lockout");
+
                     b.Navigation("Posts");
                 });
 #pragma warning restore 612, 618

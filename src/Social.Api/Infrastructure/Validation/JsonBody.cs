@@ -41,7 +41,7 @@ public sealed class JsonBody<T> : IValidatedInput, IEndpointParameterMetadataPro
             result = new(null, [ValidationErrors.NotAnObject("body")]);
         else
         {
-            var fields = new JsonFields(body.Document.RootElement);
+            var fields = new JsonFields(body.Document.RootElement, context.RequestServices.GetRequiredService<Settings>().Limits);
             var value = T.Read(fields);
             result = new(fields.Errors.Count == 0 ? value : null, fields.Errors);
         }

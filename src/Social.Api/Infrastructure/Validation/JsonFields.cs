@@ -7,8 +7,11 @@ namespace Social.Api.Infrastructure.Validation;
 /// integer), collecting one <see cref="ValidationError"/> per bad field. Unknown fields are
 /// ignored, as the original ignores them.
 /// </summary>
-public sealed class JsonFields(JsonElement obj)
+public sealed class JsonFields(JsonElement obj, RequestLimits limits)
 {
+    /// <summary>The configured length limits, for contracts that apply them.</summary>
+    public RequestLimits Limits { get; } = limits;
+
     readonly List<ValidationError> _errors = [];
 
     public IReadOnlyList<ValidationError> Errors => _errors;

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Social.Api.Infrastructure;
+
+/// <summary>
+/// Per-client-IP throttling of the endpoints that cost a bcrypt hash and invite abuse (login:
+/// credential stuffing; registration: fake accounts). Token buckets, so ordinary bursts pass and
+/// only a sustained flood is refused: 429 with Retry-After and a JSON detail (the framework's
+/// default would be a bare 503, which clients read as our outage).
+/// </summary>
+public static class ClientLimits
+{
+    public const string Login = "login", Registration = "registration";
+
+    public static IServiceCollection AddClientLimits(this IServiceCollection services, RequestLimits limits)
+    {
+        services.AddRateLimiter(options =>
+        {
+            options.AddPolicy(Login, http => PerClientIp(http, limits.LoginPerIp));
+            options.AddPolicy(Registration, http => PerClientIp(http, limits.RegisterPerIp));
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                var http = context.HttpContext;
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClientLimits))
+                    .LogWarning("Throttled {Method} {Path} from {ClientIp}", http.Request.Method, http.Request.Path.Value, http.Connection.RemoteIpAddress);
+                await http.Response.WriteAsJsonAsync(new ErrorResponse("Too many requests"), AppJsonContext.Default.ErrorResponse, cancellationToken: cancellationToken);
+            };
+        });
+
+        // X-Forwarded-For is believed only from the configured proxies; with none configured the
+        // middleware is not used at all (given no known proxies it would trust every sender).
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var network in limits.TrustedProxies)
+                options.KnownIPNetworks.Add(network);
+        });
+        return services;
+    }
+
+    public static WebApplication UseTrustedProxies(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<Settings>().Limits.TrustedProxies.Count > 0)
+            app.UseForwardedHeaders();
+        return app;
+    }
+
+    static RateLimitPartition<string> PerClientIp(HttpContext http, RateLimit rate) =>
+        RateLimitPartition.GetTokenBucketLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = rate.Count,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = rate.Period / rate.Count,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+}
