@@ -32,7 +32,7 @@ public static class Hosting
         {
             json.IncludeScopes = true;
             json.UseUtcTimestamp = true;
-            json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
         });
         return builder;
     }
