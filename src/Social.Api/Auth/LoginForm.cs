@@ -29,7 +29,7 @@ public sealed class LoginForm : IValidatedInput
             {
                 form = await context.Request.ReadFormAsync(context.RequestAborted);
             }
-            catch (Exception e) when (e is InvalidDataException or IOException)
+            catch (Exception e) when (e is InvalidDataException or IOException and not BadHttpRequestException)
             {
                 // A malformed or truncated form (multipart boundary, encoding) is the client's mistake.
                 errors.Add(new(["body"], "the form body could not be parsed", "value_error.form"));

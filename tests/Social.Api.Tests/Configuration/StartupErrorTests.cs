@@ -10,9 +10,9 @@ public sealed class StartupErrorTests(TestEnvironment env) : IDisposable
     Dictionary<string, string> Database() => new()
     {
         ["DATABASE_HOSTNAME"] = "127.0.0.1",
-        ["DATABASE_PORT"] = env.Cluster.Cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["DATABASE_PORT"] = env.Cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["DATABASE_USERNAME"] = "postgres",
-        ["DATABASE_PASSWORD"] = env.Cluster.Cluster.Password,
+        ["DATABASE_PASSWORD"] = env.Cluster.Password,
         ["DATABASE_NAME"] = "postgres",
     };
 
@@ -73,7 +73,7 @@ public sealed class StartupErrorTests(TestEnvironment env) : IDisposable
         await File.WriteAllTextAsync(Path.Combine(_folder, ".env"), "SECRET_KEY=too-short-from-dotenv\nDATABASE_NAME=does_not_exist\n");
         var environment = Database();
         environment["SECRET_KEY"] = ApiFactory.SecretKey;
-        environment["DATABASE_NAME"] = await env.Cluster.CreateDatabaseAsync("dotenv");
+        environment["DATABASE_NAME"] = await env.Cluster.CreateUniqueDatabaseAsync("dotenv");
 
         using var service = ServiceProcess.Start(_folder, environment, "migrate");
 

@@ -25,10 +25,10 @@ public sealed class MigrationTests(TestEnvironment env)
     [Fact]
     public async Task TheMigrateCommandAppliesMigrationsAndIsIdempotent()
     {
-        var database = await env.Cluster.CreateDatabaseAsync("migrate");
+        var database = await env.Cluster.CreateUniqueDatabaseAsync("migrate");
         var environment = new Dictionary<string, string>
         {
-            ["DATABASE_URL"] = $"postgresql://postgres:{env.Cluster.Cluster.Password}@127.0.0.1:{env.Cluster.Cluster.Port}/{database}",
+            ["DATABASE_URL"] = $"postgresql://postgres:{env.Cluster.Password}@127.0.0.1:{env.Cluster.Port}/{database}",
             ["SECRET_KEY"] = ApiFactory.SecretKey,
         };
 

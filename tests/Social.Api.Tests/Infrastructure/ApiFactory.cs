@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Social.Api.Data;
 
 namespace Social.Api.Tests.Infrastructure;
 
@@ -11,24 +12,22 @@ namespace Social.Api.Tests.Infrastructure;
 /// own database of the test cluster. Shared by all tests (they use unique e-mails and titles);
 /// tests that need other settings make their own with <see cref="CreateAsync"/>.
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public sealed class ApiFactory : WebApplicationFactory<Program>
 {
     public const string SecretKey = "test-secret-key-that-is-long-enough-for-hs256-0123456789";
 
-    readonly TestCluster _cluster;
+    readonly LocalPostgres _cluster;
     readonly Dictionary<string, string?> _settings;
 
-    public ApiFactory(TestCluster cluster) : this(cluster, null) { }
-
-    ApiFactory(TestCluster cluster, IReadOnlyDictionary<string, string?>? overrides)
+    ApiFactory(LocalPostgres cluster, IReadOnlyDictionary<string, string?>? overrides)
     {
         _cluster = cluster;
         _settings = new()
         {
             ["DATABASE_HOSTNAME"] = "127.0.0.1",
-            ["DATABASE_PORT"] = cluster.Cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DATABASE_PORT"] = cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["DATABASE_USERNAME"] = "postgres",
-            ["DATABASE_PASSWORD"] = cluster.Cluster.Password,
+            ["DATABASE_PASSWORD"] = cluster.Password,
             ["SECRET_KEY"] = SecretKey,
             ["ALGORITHM"] = "HS256",
             ["ACCESS_TOKEN_EXPIRE_MINUTES"] = "60",
@@ -45,18 +44,25 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public string DatabaseName => _settings["DATABASE_NAME"]!;
 
     /// <summary>A factory with its own database and the given settings on top of the defaults.</summary>
-    public static async Task<ApiFactory> CreateAsync(TestCluster cluster, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<ApiFactory> CreateAsync(LocalPostgres cluster, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var factory = new ApiFactory(cluster, settings);
-        await factory.InitializeAsync();
+        var factory = await CreateUnstartedAsync(cluster, settings);
+        await factory.WaitUntilReadyAsync();
         return factory;
     }
 
-    public async ValueTask InitializeAsync()
+    /// <summary>A factory whose host starts with the first request, for tests of start-up itself.</summary>
+    public static async Task<ApiFactory> CreateUnstartedAsync(LocalPostgres cluster, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        if (!_settings.ContainsKey("DATABASE_NAME"))
-            _settings["DATABASE_NAME"] = await _cluster.CreateDatabaseAsync("api");
-        // Starts the host now rather than in the first test, and waits for its migrations.
+        var factory = new ApiFactory(cluster, settings);
+        if (!factory._settings.ContainsKey("DATABASE_NAME"))
+            factory._settings["DATABASE_NAME"] = await cluster.CreateUniqueDatabaseAsync("api");
+        return factory;
+    }
+
+    /// <summary>Starts the host (if needed) and waits until /health/ready says it can serve.</summary>
+    public async Task WaitUntilReadyAsync()
+    {
         using var client = CreateClient();
         for (var attempt = 0; (await client.GetAsync("/health/ready")).StatusCode != System.Net.HttpStatusCode.OK; attempt++)
         {

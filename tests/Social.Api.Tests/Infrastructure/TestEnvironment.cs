@@ -3,25 +3,26 @@
 
 namespace Social.Api.Tests.Infrastructure;
 
-/// <summary>What every test class gets: the test cluster and one shared, migrated service.</summary>
+/// <summary>
+/// What every test class gets: one throw-away PostgreSQL cluster for the whole run, started with
+/// the service's own private-cluster mechanism (as the postgres user when run as root), and one
+/// shared, migrated service on its own database in it.
+/// </summary>
 public sealed class TestEnvironment : IAsyncLifetime
 {
-    public TestCluster Cluster { get; } = new();
-
+    readonly TemporaryCluster _cluster = new("social-tests", durable: false, "max_connections=300");
     ApiFactory? _api;
+
+    public Social.Api.Data.LocalPostgres Cluster => _cluster.Postgres;
 
     public ApiFactory Api => _api ?? throw new InvalidOperationException("The environment is not started.");
 
-    public async ValueTask InitializeAsync()
-    {
-        await Cluster.InitializeAsync();
-        _api = await ApiFactory.CreateAsync(Cluster);
-    }
+    public async ValueTask InitializeAsync() => _api = await ApiFactory.CreateAsync(Cluster);
 
     public async ValueTask DisposeAsync()
     {
         if (_api is not null)
             await _api.DisposeAsync();
-        await Cluster.DisposeAsync();
+        _cluster.Dispose();
     }
 }

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Json;
+using Npgsql;
+using Social.Api.Tests.Infrastructure;
+using static Social.Api.Tests.Infrastructure.ApiClient;
+
+namespace Social.Api.Tests.Faults;
+
+/// <summary>
+/// T40, T41: PostgreSQL down at start, crashing under a write load and coming back — on a durable
+/// cluster of the test's own, which it stops and crashes itself.
+/// </summary>
+public sealed class DatabaseOutageTests : IDisposable
+{
+    readonly TemporaryCluster _cluster = new("social-faults", durable: true);
+
+    public void Dispose() => _cluster.Dispose();
+
+    static async Task AssertUnavailableAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal("""{"detail":"Service temporarily unavailable, try again shortly"}""", body);
+    }
+
+    [Fact]
+    public async Task WithPostgresDownTheServiceStartsAnswers503AndRecoversByItself()
+    {
+        var database = await _cluster.Postgres.CreateUniqueDatabaseAsync("down");
+        _cluster.Postgres.Stop();
+        await using var api = await ApiFactory.CreateUnstartedAsync(_cluster.Postgres, new Dictionary<string, string?> { ["DATABASE_NAME"] = database });
+        var client = api.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(15); // a hang would fail the test instead of stalling it
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+        await AssertUnavailableAsync(await client.GetAsync("/users/1"));
+        await AssertUnavailableAsync(await client.RegisterAsync(UniqueEmail()));
+
+        _cluster.Start();
+        await api.WaitUntilReadyAsync();
+
+        var user = await api.CreateUserAsync();
+        Assert.Equal(HttpStatusCode.Created, (await user.Client.PostAsJsonAsync("/posts/", new { title = "after the outage", content = "c" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnOutageAfterStartIsA503UntilPostgresReturns()
+    {
+        await using var api = await ApiFactory.CreateAsync(_cluster.Postgres);
+        var user = await api.CreateUserAsync();
+
+        _cluster.Postgres.Stop();
+        await AssertUnavailableAsync(await user.Client.GetAsync("/posts/"));
+        await AssertUnavailableAsync(await api.CreateClient().LoginAsync(user.Email));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await api.CreateClient().GetAsync("/health/ready")).StatusCode);
+        Assert.DoesNotContain(api.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("Request failed", StringComparison.Ordinal));
+
+        _cluster.Start();
+        await api.WaitUntilReadyAsync();
+        Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync("/posts/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ACrashUnderWriteLoadLosesNoAcknowledgedPost()
+    {
+        await using var api = await ApiFactory.CreateAsync(_cluster.Postgres);
+        var user = await api.CreateUserAsync();
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(9));
+
+        async Task WriteAsync()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var title = UniqueText("durable");
+                var response = await user.Client.PostAsJsonAsync("/posts/", new { title, content = "c" });
+                statuses.Add(response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.Created)
+                    acknowledged.Add(title);
+                else
+                    await Task.Delay(50);
+            }
+        }
+
+        var writers = Enumerable.Range(0, 4).Select(_ => Task.Run(WriteAsync)).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var beforeCrash = acknowledged.Count;
+        _cluster.Postgres.Stop("immediate");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        _cluster.Start();
+        await Task.WhenAll(writers);
+
+        Assert.True(beforeCrash > 0);
+        Assert.Contains(HttpStatusCode.ServiceUnavailable, statuses);
+        Assert.All(statuses, s => Assert.Contains(s, new[] { HttpStatusCode.Created, HttpStatusCode.ServiceUnavailable }));
+        await using var db = await _cluster.Postgres.OpenAsync(api.DatabaseName);
+        await using var command = new NpgsqlCommand("SELECT title FROM posts", db);
+        var stored = new HashSet<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                stored.Add(reader.GetString(0));
+        Assert.DoesNotContain(acknowledged, t => !stored.Contains(t));
+        Assert.True(acknowledged.Count > beforeCrash, "writes resume after the restart");
+    }
+}
