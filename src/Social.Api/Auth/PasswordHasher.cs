@@ -53,12 +53,14 @@ public sealed class PasswordHasher : IDisposable
         }
     }
 
+    // A hash takes a core for a quarter of a second: it runs on a thread of its own, so the
+    // thread pool stays free to serve every other request meanwhile.
     async Task<T> WithSlotAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
         using var lease = await _slots.AcquireAsync(1, cancellationToken);
         if (!lease.IsAcquired)
             throw new CapacityExceededException();
-        return work();
+        return await Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public void Dispose() => _slots.Dispose();

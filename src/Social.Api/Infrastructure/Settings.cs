@@ -140,8 +140,8 @@ public sealed record RequestLimits(
     public const int MaxSearchLength = 256;
 
     public static RequestLimits Load(ConfigReader config) => new(
-        LoginPerIp: config.Rate("LOGIN_IP_LIMIT", new RateLimit(100, TimeSpan.FromMinutes(1))),
-        RegisterPerIp: config.Rate("REGISTER_IP_LIMIT", new RateLimit(100, TimeSpan.FromMinutes(1))),
+        LoginPerIp: config.Rate("LOGIN_IP_LIMIT", new RateLimit(300, TimeSpan.FromMinutes(1))),
+        RegisterPerIp: config.Rate("REGISTER_IP_LIMIT", new RateLimit(300, TimeSpan.FromMinutes(1))),
         TrustedProxies: config.Networks("TRUSTED_PROXIES"),
         MaxBodyBytes: config.Int("MAX_BODY_BYTES", 1 << 20, min: 1024, max: int.MaxValue),
         MaxPageSize: config.Int("MAX_PAGE_SIZE", 100, min: 1, max: 10_000),

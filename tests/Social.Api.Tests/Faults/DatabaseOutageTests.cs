@@ -105,4 +105,79 @@ public sealed class DatabaseOutageTests : IDisposable
         Assert.DoesNotContain(acknowledged, t => !stored.Contains(t));
         Assert.True(acknowledged.Count > beforeCrash, "writes resume after the restart");
     }
+
+    [Fact]
+    public async Task KilledBackendsAreReplacedAndAFrozenServerIsA503()
+    {
+        await using var api = await ApiFactory.CreateAsync(_cluster.Postgres, new Dictionary<string, string?>
+        {
+            ["DATABASE_CONNECT_TIMEOUT"] = "2",
+            ["DATABASE_COMMAND_TIMEOUT"] = "2",
+        });
+        var user = await api.CreateUserAsync();
+        user.Client.Timeout = TimeSpan.FromSeconds(20);
+        Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync("/posts/")).StatusCode);
+
+        await using (var db = await _cluster.Postgres.OpenAsync(api.DatabaseName))
+        await using (var kill = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'social-api'", db))
+            Assert.True((long)(await kill.ExecuteScalarAsync())! > 0);
+        var afterKill = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => user.Client.GetAsync("/posts/")));
+        Assert.All(afterKill, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable }));
+        Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync("/posts/")).StatusCode);
+
+        var processes = PostgresProcesses();
+        Signal("STOP", processes);
+        try
+        {
+            await AssertUnavailableAsync(await user.Client.GetAsync("/posts/"));
+        }
+        finally
+        {
+            Signal("CONT", processes);
+        }
+        await api.WaitUntilReadyAsync();
+        await EventuallyOkAsync(() => user.Client.GetAsync("/posts/"));
+    }
+
+    // The postmaster (first line of postmaster.pid) and its children: the whole server.
+    string[] PostgresProcesses()
+    {
+        var postmaster = File.ReadLines(Path.Combine(_cluster.Postgres.DataDirectory, "postmaster.pid")).First().Trim();
+        var children = Directory.GetDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(pid => pid!.All(char.IsAsciiDigit) && File.Exists($"/proc/{pid}/stat"))
+            .Where(pid => ParentOf(pid!) == postmaster);
+        return [postmaster, .. children!];
+    }
+
+    static string? ParentOf(string pid)
+    {
+        try
+        {
+            // /proc/<pid>/stat: "pid (name) state ppid ..."; the name may hold spaces, so read after the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    static void Signal(string signal, string[] pids)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", .. pids]);
+        kill.WaitForExit();
+    }
+
+    static async Task EventuallyOkAsync(Func<Task<HttpResponseMessage>> request)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            if ((await request()).StatusCode == HttpStatusCode.OK)
+                return;
+            await Task.Delay(200);
+        }
+        Assert.Fail("The service did not recover.");
+    }
 }
