@@ -1,3 +1,4 @@
+using Social.Api.ApiDocs;
 using Social.Api.Auth;
 using Social.Api.Data;
 using Social.Api.Infrastructure;
@@ -23,6 +24,7 @@ try
     builder.Services.AddDatabaseReadiness();
     builder.Services.AddJwtAuthentication(JwtSettings.From(settings.Tokens));
     builder.Services.AddClientLimits(settings.Limits);
+    builder.Services.AddApiDocs();
     builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
         // Any origin, but without credentials: tokens travel in headers, never in cookies.
         .AllowAnyOrigin().AllowAnyMethod().AllowAnyHeader().SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
@@ -48,7 +50,12 @@ try
     app.UseAuthorization();
 
     app.MapHealthEndpoints();
-    app.MapGet("/", () => TypedResults.Ok(new MessageResponse("Hello World pushing out to ubuntu")));
+    app.MapApiDocs();
+    app.MapGet("/", () => TypedResults.Ok(Examples.Hello))
+        .WithTags("Service")
+        .WithSummary("Hello")
+        .WithDescription("A greeting, as the original answers it.")
+        .WithExamples(response: Examples.Hello);
     app.MapUsers();
     app.MapAuth();
     app.MapPosts();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Social.Api.ApiDocs;
 using Social.Api.Data;
 using Social.Api.Infrastructure;
 using Social.Api.Infrastructure.Validation;
@@ -15,6 +16,11 @@ public static class AuthEndpoints
             .WithTags("Authentication")
             .RequireRateLimiting(ClientLimits.Login)
             .NoStore()
+            .Produces<ErrorResponse>(StatusCodes.Status403Forbidden)
+            .ProducesErrors(413, 422, 429, 503)
+            .WithSummary("Log in")
+            .WithDescription("OAuth2 password grant: a form with `username` (the e-mail) and `password`. Answers a bearer token valid for ACCESS_TOKEN_EXPIRE_MINUTES. Unknown e-mail, wrong password and a temporarily locked account all answer the same 403 `Invalid Credentials`.")
+            .WithExamples(request: Examples.LoginForm, response: Examples.Token)
             .AddEndpointFilter<ValidationFilter>();
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Social.Api.ApiDocs;
 using Social.Api.Auth;
 using Social.Api.Data;
 using Social.Api.Infrastructure;
@@ -16,13 +17,32 @@ public static class PostEndpoints
         var posts = app.MapGroup("/posts")
             .WithTags("Posts")
             .RequireAuthorization()
+            .ProducesErrors(401, 422, 503)
             .AddEndpointFilter<ValidationFilter>();
 
-        posts.MapGet("/", ListPosts);
-        posts.MapPost("/", CreatePost);
-        posts.MapGet("/{id}", GetPost);
-        posts.MapPut("/{id}", UpdatePost);
-        posts.MapDelete("/{id}", DeletePost);
+        posts.MapGet("/", ListPosts)
+            .WithSummary("List posts")
+            .WithDescription("A page of posts with their vote counts, ordered by id. `search` keeps posts whose title contains the text (case-sensitive; `%`, `_` and `\\` match only themselves).")
+            .WithExamples(response: Examples.Page);
+        posts.MapPost("/", CreatePost)
+            .ProducesErrors(400, 413)
+            .WithSummary("Create a post")
+            .WithDescription("The caller becomes the owner; `published` defaults to true. `id`, `owner_id` and `created_at` in the body are ignored.")
+            .WithExamples(request: Examples.NewPost, response: Examples.Post);
+        posts.MapGet("/{id}", GetPost)
+            .WithSummary("Read a post")
+            .WithDescription("Any authenticated user can read any post, published or not.")
+            .WithExamples(response: Examples.PostWithVotes);
+        posts.MapPut("/{id}", UpdatePost)
+            .Produces<ErrorResponse>(StatusCodes.Status403Forbidden)
+            .ProducesErrors(400, 413)
+            .WithSummary("Replace a post")
+            .WithDescription("A full replacement by the owner: an omitted `published` becomes true again. 404 if there is no such post, 403 if it is someone else's.")
+            .WithExamples(request: Examples.NewPost, response: Examples.Post);
+        posts.MapDelete("/{id}", DeletePost)
+            .Produces<ErrorResponse>(StatusCodes.Status403Forbidden)
+            .WithSummary("Delete a post")
+            .WithDescription("By the owner; the post's votes go with it. 404 if there is no such post, 403 if it is someone else's.");
         return posts;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Social.Api.ApiDocs;
 using Social.Api.Auth;
 using Social.Api.Data;
 using Social.Api.Infrastructure;
@@ -14,10 +15,19 @@ public static class UserEndpoints
         var users = app.MapGroup("/users")
             .WithTags("Users")
             .NoStore()
+            .ProducesErrors(422, 503)
             .AddEndpointFilter<ValidationFilter>();
 
-        users.MapPost("/", CreateUser).RequireRateLimiting(ClientLimits.Registration);
-        users.MapGet("/{id}", GetUser);
+        users.MapPost("/", CreateUser)
+            .RequireRateLimiting(ClientLimits.Registration)
+            .ProducesErrors(400, 413, 429)
+            .WithSummary("Register")
+            .WithDescription("Creates an account. The e-mail is normalised as the original does (domain lower-cased); the password is stored as a bcrypt hash and never returned. 409 if the e-mail is taken.")
+            .WithExamples(request: Examples.Registration, response: Examples.User);
+        users.MapGet("/{id}", GetUser)
+            .WithSummary("Public profile")
+            .WithDescription("The user's id, e-mail and registration time. Public: no token needed.")
+            .WithExamples(response: Examples.User);
         return users;
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Social.Api.ApiDocs;
 using Npgsql;
 using Social.Api.Auth;
 using Social.Api.Data;
@@ -15,9 +16,13 @@ public static class VoteEndpoints
         var votes = app.MapGroup("/vote")
             .WithTags("Votes")
             .RequireAuthorization()
+            .ProducesErrors(400, 401, 413, 422, 503)
             .AddEndpointFilter<ValidationFilter>();
 
-        votes.MapPost("/", CastVote);
+        votes.MapPost("/", CastVote)
+            .WithSummary("Vote or remove a vote")
+            .WithDescription("`dir` 1 adds the caller's vote (409 if already voted), `dir` 0 removes it (404 if there is none); both answer 201. 404 if the post does not exist.")
+            .WithExamples(request: Examples.Vote, response: Examples.VoteAdded);
         return votes;
     }
 

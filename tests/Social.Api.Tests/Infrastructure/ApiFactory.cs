@@ -83,6 +83,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <summary>Every log line the service wrote, formatted, for assertions about what is (not) logged.</summary>
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>A client whose every response is checked against the committed OpenAPI document.</summary>
+    public new HttpClient CreateClient() => CreateDefaultClient(new OpenApiConformanceHandler());
+
     public Task<NpgsqlConnection> OpenDatabaseAsync() => _cluster.OpenAsync(DatabaseName);
 
     public override async ValueTask DisposeAsync()
