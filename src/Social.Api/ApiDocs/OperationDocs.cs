@@ -66,6 +66,7 @@ sealed class OperationDocs : IOpenApiOperationTransformer
         {
             parameter.Description = "The item's id (a 32-bit integer; anything else is a 422).";
             parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" };
+            parameter.Example = JsonValue.Create(7);
         }
     }
 
