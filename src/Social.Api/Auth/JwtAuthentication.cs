@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Social.Api.Data;
@@ -21,6 +20,8 @@ public static class JwtAuthentication
         services.AddSingleton(jwt);
         services.AddSingleton<TokenService>();
         services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<KnownUsers>();
+        services.AddHostedService<UserDeletionListener>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>
             {
@@ -90,9 +91,13 @@ sealed class OriginalBearerEvents : JwtBearerEvents
         }
 
         // The original trusted any signed user_id; a deleted or never-existing user is refused here.
-        var db = context.HttpContext.RequestServices.GetRequiredService<AppDbContext>();
-        if (!await db.Users.AnyAsync(u => u.Id == userId, context.HttpContext.RequestAborted))
+        var services = context.HttpContext.RequestServices;
+        var profile = await services.GetRequiredService<KnownUsers>()
+            .FindAsync(userId, services.GetRequiredService<AppDbContext>(), context.HttpContext.RequestAborted);
+        if (profile is null)
             context.Fail("The token's user does not exist.");
+        else
+            context.HttpContext.Features.Set(new Caller(profile));
     }
 
     public override async Task Challenge(JwtBearerChallengeContext context)

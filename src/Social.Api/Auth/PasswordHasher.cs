@@ -1,25 +1,27 @@
 using System.Threading.RateLimiting;
-using BCrypt.Net;
 using Social.Api.Infrastructure;
 
 namespace Social.Api.Auth;
 
 /// <summary>
 /// Standard bcrypt (<c>$2b$</c>), as the original's passlib makes and checks it, so its users keep
-/// their passwords. Deliberately not BCrypt.Net's "enhanced" mode, whose hashes plain bcrypt
-/// cannot verify. At most HASHING_CONCURRENCY hashes run at once (a few more may queue): a login
-/// flood then costs a bounded share of the CPU and the rest is turned away with 429.
+/// their passwords: the system's C implementation when present, BCrypt.Net-Next otherwise. At
+/// most HASHING_CONCURRENCY hashes run at once (a few more may queue): a login flood then costs a
+/// bounded share of the CPU and the rest is turned away with 429.
 /// </summary>
 public sealed class PasswordHasher : IDisposable
 {
     readonly int _cost;
+    readonly IBcrypt _bcrypt;
     readonly ConcurrencyLimiter _slots;
     readonly Lazy<string> _decoy;
 
-    public PasswordHasher(Settings settings)
+    public PasswordHasher(Settings settings, ILogger<PasswordHasher> logger)
     {
         var passwords = settings.Passwords;
         _cost = passwords.BcryptCost;
+        _bcrypt = (IBcrypt?)NativeBcrypt.TryCreate() ?? new ManagedBcrypt();
+        logger.LogInformation("Password hashing: bcrypt cost {Cost} with {Implementation}", _cost, _bcrypt.Name);
         _slots = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = passwords.HashingConcurrency,
@@ -37,21 +39,9 @@ public sealed class PasswordHasher : IDisposable
     /// the same bcrypt work against a decoy, so the response time does not reveal either.
     /// </summary>
     public Task<bool> VerifyAsync(string password, string? hash, CancellationToken cancellationToken) =>
-        WithSlotAsync(() => hash is null ? VerifyNow(password, _decoy.Value) && false : VerifyNow(password, hash), cancellationToken);
+        WithSlotAsync(() => hash is null ? _bcrypt.Verify(password, _decoy.Value) && false : _bcrypt.Verify(password, hash), cancellationToken);
 
-    string HashNow(string password) => BCrypt.Net.BCrypt.HashPassword(password, BCrypt.Net.BCrypt.GenerateSalt(_cost, 'b'));
-
-    static bool VerifyNow(string password, string hash)
-    {
-        try
-        {
-            return BCrypt.Net.BCrypt.Verify(password, hash);
-        }
-        catch (SaltParseException)
-        {
-            return false; // not a bcrypt hash: no password matches it
-        }
-    }
+    string HashNow(string password) => _bcrypt.Hash(password, _cost);
 
     // A hash takes a core for a quarter of a second: it runs on a thread of its own, so the
     // thread pool stays free to serve every other request meanwhile.

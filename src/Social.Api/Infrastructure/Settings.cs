@@ -55,6 +55,10 @@ public sealed record DatabaseSettings(
             MaxPoolSize = PoolSize,
             Timeout = ConnectTimeoutSeconds,
             CommandTimeout = CommandTimeoutSeconds,
+            // The few statements this service sends are prepared once per connection and reused.
+            MaxAutoPrepare = 32,
+            // Nothing here leaves session state behind, so pooled connections skip DISCARD ALL.
+            NoResetOnClose = true,
         };
         builder.ApplicationName ??= "social-api";
         return builder.ConnectionString;

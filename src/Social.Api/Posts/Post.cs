@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Social.Api.Users;
 using Social.Api.Votes;
@@ -14,6 +15,12 @@ public sealed class Post
     public int OwnerId { get; set; }
     public bool Published { get; set; } = true;
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>
+    /// Ours, not the original's: the number of rows in <c>votes</c> for this post, kept exact by a
+    /// trigger on <c>votes</c> (so also when the original writes votes). Never written by EF.
+    /// </summary>
+    public int VoteCount { get; private set; }
 
     public User Owner { get; set; } = null!;
     public List<Vote> Votes { get; } = [];
@@ -31,6 +38,9 @@ sealed class PostConfiguration : IEntityTypeConfiguration<Post>
         // false is stored as false rather than being mistaken for "not set".
         post.Property(p => p.Published).HasDefaultValue(true).ValueGeneratedNever();
         post.Property(p => p.CreatedAt).HasColumnType("timestamp with time zone").HasDefaultValueSql("now()");
+        var voteCount = post.Property(p => p.VoteCount).HasDefaultValue(0).ValueGeneratedOnAddOrUpdate();
+        voteCount.Metadata.SetBeforeSaveBehavior(PropertySaveBehavior.Ignore);
+        voteCount.Metadata.SetAfterSaveBehavior(PropertySaveBehavior.Ignore);
         post.HasOne(p => p.Owner).WithMany(u => u.Posts)
             .HasForeignKey(p => p.OwnerId)
             .HasConstraintName("post_users_fk")

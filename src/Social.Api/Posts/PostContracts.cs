@@ -25,7 +25,10 @@ public sealed record PostResponse(
 /// <summary>The original's read shape: <c>{"Post": {...}, "votes": n}</c>, capital P included.</summary>
 public sealed record PostWithVotes([property: JsonPropertyName("Post")] PostResponse Post, int Votes);
 
-/// <summary>Projections EF Core translates to SQL, so owners and vote counts come in the same query.</summary>
+/// <summary>
+/// Projections EF Core translates to SQL: the owner comes in the same query, and the vote count
+/// from the posts row itself (the counter column), so reading a page never counts votes.
+/// </summary>
 public static class PostProjections
 {
     public static readonly Expression<Func<Post, PostResponse>> Response = p =>
@@ -36,5 +39,5 @@ public static class PostProjections
         new PostWithVotes(
             new PostResponse(p.Title, p.Content, p.Published, p.Id, p.CreatedAt, p.OwnerId,
                 new UserResponse(p.Owner.Id, p.Owner.Email, p.Owner.CreatedAt)),
-            p.Votes.Count);
+            p.VoteCount);
 }

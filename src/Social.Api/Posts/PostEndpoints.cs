@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Social.Api.ApiDocs;
 using Social.Api.Auth;
@@ -74,34 +73,32 @@ public static class PostEndpoints
             : TypedResults.Ok(post);
     }
 
+    /// <summary>One round trip: the INSERT returns id and created_at; the owner is the caller, whose profile is known.</summary>
     static async Task<Created<PostResponse>> CreatePost(
-        JsonBody<PostRequest> body, ClaimsPrincipal user, AppDbContext db, CancellationToken cancellationToken)
+        JsonBody<PostRequest> body, Caller caller, AppDbContext db, CancellationToken cancellationToken)
     {
         var request = body.Value;
-        var post = new Post { Title = request.Title, Content = request.Content, Published = request.Published, OwnerId = user.UserId() };
+        var post = new Post { Title = request.Title, Content = request.Content, Published = request.Published, OwnerId = caller.Id };
         db.Posts.Add(post);
         await db.SaveChangesAsync(cancellationToken);
 
-        var created = await db.Posts.AsNoTracking()
-            .Where(p => p.Id == post.Id)
-            .Select(PostProjections.Response)
-            .FirstAsync(cancellationToken);
+        var created = new PostResponse(post.Title, post.Content, post.Published, post.Id, post.CreatedAt, post.OwnerId, caller.Profile);
         return TypedResults.Created($"/posts/{post.Id}", created);
     }
 
     /// <summary>A full replacement by the owner: the ownership rule is part of the UPDATE itself.</summary>
     static async Task<Results<Ok<PostResponse>, NotFound<ErrorResponse>, JsonHttpResult<ErrorResponse>>> UpdatePost(
-        RouteId id, JsonBody<PostRequest> body, ClaimsPrincipal user, AppDbContext db, ILogger<Post> logger, CancellationToken cancellationToken)
+        RouteId id, JsonBody<PostRequest> body, Caller caller, AppDbContext db, ILogger<Post> logger, CancellationToken cancellationToken)
     {
         var request = body.Value;
         var updated = await db.Posts
-            .Where(p => p.Id == id.Value && p.OwnerId == user.UserId())
+            .Where(p => p.Id == id.Value && p.OwnerId == caller.Id)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(p => p.Title, request.Title)
                 .SetProperty(p => p.Content, request.Content)
                 .SetProperty(p => p.Published, request.Published), cancellationToken);
         if (updated == 0)
-            return await IsSomeoneElsesAsync(id, user, "update", db, logger, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
+            return await IsSomeoneElsesAsync(id, caller, "update", db, logger, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
 
         var post = await db.Posts.AsNoTracking()
             .Where(p => p.Id == id.Value)
@@ -112,24 +109,24 @@ public static class PostEndpoints
     }
 
     static async Task<Results<NoContent, NotFound<ErrorResponse>, JsonHttpResult<ErrorResponse>>> DeletePost(
-        RouteId id, ClaimsPrincipal user, AppDbContext db, ILogger<Post> logger, CancellationToken cancellationToken)
+        RouteId id, Caller caller, AppDbContext db, ILogger<Post> logger, CancellationToken cancellationToken)
     {
         // Votes go with the post: ON DELETE CASCADE in the database.
         var deleted = await db.Posts
-            .Where(p => p.Id == id.Value && p.OwnerId == user.UserId())
+            .Where(p => p.Id == id.Value && p.OwnerId == caller.Id)
             .ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)
-            return await IsSomeoneElsesAsync(id, user, "delete", db, logger, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
+            return await IsSomeoneElsesAsync(id, caller, "delete", db, logger, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
         return TypedResults.NoContent();
     }
 
     // Nothing matched "this id, owned by the caller": someone else's post (403, logged) or none (404).
     static async Task<bool> IsSomeoneElsesAsync(
-        RouteId id, ClaimsPrincipal user, string action, AppDbContext db, ILogger logger, CancellationToken cancellationToken)
+        RouteId id, Caller caller, string action, AppDbContext db, ILogger logger, CancellationToken cancellationToken)
     {
         if (!await db.Posts.AnyAsync(p => p.Id == id.Value, cancellationToken))
             return false;
-        logger.LogWarning("User {UserId} refused: {Action} of post {PostId} owned by someone else", user.UserId(), action, id.Value);
+        logger.LogWarning("User {UserId} refused: {Action} of post {PostId} owned by someone else", caller.Id, action, id.Value);
         return true;
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Social.Api.ApiDocs;
 using Npgsql;
@@ -29,13 +28,14 @@ public static class VoteEndpoints
     /// <summary>
     /// Both directions are single statements settled by the primary key, so concurrent duplicate
     /// votes give exactly one 201 and 409 for the rest. Removing a vote answers 201 too, as the
-    /// original does.
+    /// original does. Each statement first locks the post row that the vote-count trigger will
+    /// update: taking the locks in the same order as a concurrent DELETE of the post cannot deadlock.
     /// </summary>
     static async Task<Results<Created<MessageResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> CastVote(
-        JsonBody<VoteRequest> body, ClaimsPrincipal user, AppDbContext db, CancellationToken cancellationToken)
+        JsonBody<VoteRequest> body, Caller caller, AppDbContext db, CancellationToken cancellationToken)
     {
         var (postId, dir) = body.Value;
-        var userId = user.UserId();
+        var userId = caller.Id;
 
         if (dir == 1)
         {
@@ -43,7 +43,7 @@ public static class VoteEndpoints
             try
             {
                 added = await db.Database.ExecuteSqlAsync(
-                    $"INSERT INTO votes (user_id, post_id) SELECT {userId}, id FROM posts WHERE id = {postId} ON CONFLICT DO NOTHING",
+                    $"INSERT INTO votes (user_id, post_id) SELECT {userId}, id FROM posts WHERE id = {postId} FOR NO KEY UPDATE ON CONFLICT DO NOTHING",
                     cancellationToken);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
@@ -53,13 +53,14 @@ public static class VoteEndpoints
             if (added == 1)
                 return TypedResults.Created((string?)null, new MessageResponse("successfully added vote"));
             return await PostExists(postId, db, cancellationToken)
-                ? TypedResults.Conflict(new ErrorResponse($"user {userId} has alredy voted on post {postId}"))
+                ? TypedResults.Conflict(new ErrorResponse($"user {userId} has alredy voted on post {postId}")) // sic: the original's text
                 : PostNotFound(postId);
         }
 
-        var removed = await db.Votes
-            .Where(v => v.UserId == userId && v.PostId == postId)
-            .ExecuteDeleteAsync(cancellationToken);
+        var removed = await db.Database.ExecuteSqlAsync($"""
+            WITH post AS (SELECT id FROM posts WHERE id = {postId} FOR NO KEY UPDATE)
+            DELETE FROM votes USING post WHERE votes.user_id = {userId} AND votes.post_id = post.id
+            """, cancellationToken);
         if (removed == 1)
             return TypedResults.Created((string?)null, new MessageResponse("successfully deleted vote"));
         return await PostExists(postId, db, cancellationToken)

@@ -36,6 +36,7 @@ public sealed class SchemaTests(TestEnvironment env)
             "posts | owner_id | integer | NULL | NO | NULL",
             "posts | published | boolean | NULL | NO | true",
             "posts | created_at | timestamp with time zone | NULL | NO | now()",
+            "posts | vote_count | integer | NULL | NO | 0", // ours, additive: kept by a trigger on votes
             "users | id | integer | NULL | NO | nextval('users_id_seq'::regclass)",
             "users | email | character varying | NULL | NO | NULL",
             "users | password | character varying | NULL | NO | NULL",

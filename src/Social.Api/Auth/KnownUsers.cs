@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Social.Api.Data;
+using Social.Api.Users;
+
+namespace Social.Api.Auth;
+
+/// <summary>
+/// Users recently seen to exist, with their public profile, so an authenticated request does not
+/// need a round trip to check that its token's user still exists. Correct because deletions are
+/// announced by the database (<see cref="UserDeletionListener"/>): while that announcement channel
+/// is down the cache is bypassed, and entries expire after a few minutes in any case.
+/// </summary>
+public sealed class KnownUsers(TimeProvider time)
+{
+    static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
+    const int Capacity = 100_000;
+
+    readonly ConcurrentDictionary<int, (UserResponse Profile, DateTimeOffset Expires)> _users = new();
+    long _forgets;
+    volatile bool _listening;
+
+    /// <summary>The user's profile, or null when no such user exists.</summary>
+    public async ValueTask<UserResponse?> FindAsync(int id, AppDbContext db, CancellationToken cancellationToken)
+    {
+        if (_listening && _users.TryGetValue(id, out var known) && known.Expires > time.GetUtcNow())
+            return known.Profile;
+
+        var forgetsBefore = Interlocked.Read(ref _forgets);
+        var profile = await db.Users.AsNoTracking()
+            .Where(u => u.Id == id)
+            .Select(u => new UserResponse(u.Id, u.Email, u.CreatedAt))
+            .FirstOrDefaultAsync(cancellationToken);
+
+        // Not kept if a deletion was announced meanwhile: it may have been this user's.
+        if (profile is not null && _listening && Interlocked.Read(ref _forgets) == forgetsBefore)
+        {
+            if (_users.Count >= Capacity)
+                _users.Clear();
+            _users[id] = (profile, time.GetUtcNow() + Lifetime);
+        }
+        return profile;
+    }
+
+    public void Forget(int id)
+    {
+        Interlocked.Increment(ref _forgets);
+        _users.TryRemove(id, out _);
+    }
+
+    public void ForgetAll()
+    {
+        Interlocked.Increment(ref _forgets);
+        _users.Clear();
+    }
+
+    /// <summary>Deletions are being announced: the cache may be used.</summary>
+    public void Listening()
+    {
+        ForgetAll();
+        _listening = true;
+    }
+
+    /// <summary>Deletions could go unnoticed: every request asks the database again.</summary>
+    public void NotListening()
+    {
+        _listening = false;
+        ForgetAll();
+    }
+}

@@ -1,0 +1,73 @@
+using Npgsql;
+using Social.Api.Tests.Infrastructure;
+
+namespace Social.Api.Tests.Votes;
+
+/// <summary>
+/// posts.vote_count is kept by triggers: it must equal the rows in votes whatever writes them —
+/// this service under concurrency, or the original's plain INSERT/DELETE statements.
+/// </summary>
+public sealed class VoteCountTests(TestEnvironment env)
+{
+    const string Mismatches = """
+        SELECT count(*) FROM posts p
+        WHERE p.vote_count <> (SELECT count(*) FROM votes v WHERE v.post_id = p.id)
+        """;
+
+    static async Task<long> ScalarAsync(NpgsqlConnection db, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, db);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task CountsStayExactUnderConcurrentVotesUnvotesAndDeletes()
+    {
+        var voters = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => env.Api.CreateUserAsync()));
+        var posts = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => voters[i].CreatePostAsync()));
+        var postIds = posts.Select(p => p!["id"]!.GetValue<int>()).ToArray();
+
+        var work = new List<Task>();
+        for (var round = 0; round < 6; round++)
+        {
+            foreach (var voter in voters)
+            {
+                foreach (var postId in postIds)
+                    work.Add(voter.VoteAsync(postId, round % 2 == 0 || voter.Id % 3 == 0 ? 1 : 0));
+            }
+        }
+        work.Add(voters[3].Client.DeleteAsync($"/posts/{postIds[3]}"));
+        await Task.WhenAll(work);
+
+        await using var db = await env.Api.OpenDatabaseAsync();
+        Assert.Equal(0L, await ScalarAsync(db, Mismatches));
+        foreach (var postId in postIds.Take(3))
+        {
+            var read = await (await voters[0].Client.GetAsync($"/posts/{postId}")).JsonAsync();
+            Assert.Equal(await ScalarAsync(db, $"SELECT count(*) FROM votes WHERE post_id = {postId}"), read["votes"]!.GetValue<long>());
+        }
+    }
+
+    [Fact]
+    public async Task TheOriginalsOwnVoteStatementsKeepTheCountsExactToo()
+    {
+        var users = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => env.Api.CreateUserAsync()));
+        var postId = (await users[0].CreatePostAsync())["id"]!.GetValue<int>();
+        await using var db = await env.Api.OpenDatabaseAsync();
+
+        // SQLAlchemy's statements, as the original sends them after a switch back.
+        foreach (var user in users)
+            await ScalarOrNothingAsync(db, $"INSERT INTO votes (post_id, user_id) VALUES ({postId}, {user.Id})");
+        await ScalarOrNothingAsync(db, $"DELETE FROM votes WHERE votes.post_id = {postId} AND votes.user_id = {users[0].Id}");
+
+        var read = await (await users[1].Client.GetAsync($"/posts/{postId}")).JsonAsync();
+        Assert.Equal(4, read["votes"]!.GetValue<int>());
+        Assert.Equal(0L, await ScalarAsync(db, Mismatches));
+    }
+
+    static async Task ScalarOrNothingAsync(NpgsqlConnection db, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, db);
+        await command.ExecuteNonQueryAsync();
+    }
+}
