@@ -10,10 +10,14 @@ using Social.Api.Votes;
 try
 {
     Hosting.LoadDotEnvFile();
-    var builder = WebApplication.CreateBuilder(args);
+    // appsettings.json beside the program, whatever the working directory.
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
     var settings = Settings.Load(builder.Configuration);
     using var localDatabase = LocalDevelopmentDatabase.StartIfUnconfigured(ref settings);
+
+    if (args is ["migrate", ..])
+        return await DatabaseSetup.MigrateCommandAsync(builder, settings.Database);
 
     builder.UseServerDefaults(settings);
     builder.Services.AddSingleton(settings);
@@ -30,13 +34,6 @@ try
         .AllowAnyOrigin().AllowAnyMethod().AllowAnyHeader().SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
 
     var app = builder.Build();
-
-    if (args is ["migrate", ..])
-    {
-        await app.Services.MigrateDatabaseAsync();
-        Console.WriteLine("info: database migrated");
-        return 0;
-    }
 
     app.UseTrustedProxies();
     app.UseSecurityHeaders();

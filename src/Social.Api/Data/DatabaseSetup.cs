@@ -25,6 +25,19 @@ public static class DatabaseSetup
             // Index builds run CONCURRENTLY, outside a transaction, by design; they are idempotent (IF NOT EXISTS).
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.NonTransactionalMigrationOperationWarning));
 
+    /// <summary>
+    /// <c>Social.Api migrate</c>: applies the migrations and exits. Needs only the database
+    /// settings, so it can run before a deployment from wherever the database is reachable.
+    /// </summary>
+    public static async Task<int> MigrateCommandAsync(WebApplicationBuilder builder, DatabaseSettings settings)
+    {
+        builder.Services.AddDatabase(settings);
+        await using var app = builder.Build();
+        await app.Services.MigrateDatabaseAsync();
+        Console.WriteLine("info: database migrated");
+        return 0;
+    }
+
     /// <summary>Applies the migrations that are not yet applied (safe to run on every start).</summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {

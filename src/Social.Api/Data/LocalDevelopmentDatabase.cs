@@ -28,7 +28,7 @@ public static class LocalDevelopmentDatabase
             return null;
         }
 
-        var folder = Path.Combine(CheckoutRoot(), ".data");
+        var folder = Path.Combine(Hosting.CheckoutRoot(), ".data");
         var cluster = LocalPostgres.Start(ClusterFolder(folder));
         try
         {
@@ -74,17 +74,5 @@ public static class LocalDevelopmentDatabase
                 File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         return File.ReadAllText(file).Trim();
-    }
-
-    // The folder holding Social.slnx above the working directory, so `dotnet run` from any
-    // folder of the checkout finds the same data; the working directory otherwise.
-    static string CheckoutRoot()
-    {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Social.slnx")))
-                return dir.FullName;
-        }
-        return Directory.GetCurrentDirectory();
     }
 }

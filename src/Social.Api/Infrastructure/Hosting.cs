@@ -9,10 +9,26 @@ public static class Hosting
 
     /// <summary>
     /// Reads <c>.env</c> from the working directory into the environment, as the original's
-    /// settings do; variables already set in the real environment win.
+    /// settings do, then the checkout's (<c>dotnet run</c> works in the project folder); variables
+    /// already set win over both.
     /// </summary>
-    public static void LoadDotEnvFile() =>
-        DotEnv.Fluent().WithEnvFiles(Path.Combine(Directory.GetCurrentDirectory(), ".env")).WithoutExceptions().WithoutOverwriteExistingVars().Load();
+    public static void LoadDotEnvFile()
+    {
+        string[] files = [Path.Combine(Directory.GetCurrentDirectory(), ".env"), Path.Combine(CheckoutRoot(), ".env")];
+        foreach (var file in files.Distinct())
+            DotEnv.Fluent().WithEnvFiles(file).WithoutExceptions().WithoutOverwriteExistingVars().Load();
+    }
+
+    /// <summary>The folder holding Social.slnx above the working directory; the working directory otherwise.</summary>
+    public static string CheckoutRoot()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Social.slnx")))
+                return dir.FullName;
+        }
+        return Directory.GetCurrentDirectory();
+    }
 
     /// <summary>Address, request limits, shutdown grace and structured logs.</summary>
     public static WebApplicationBuilder UseServerDefaults(this WebApplicationBuilder builder, Settings settings)
