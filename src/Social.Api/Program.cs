@@ -9,7 +9,6 @@ using Social.Api.Votes;
 
 try
 {
-    Hosting.UseInlineSocketCompletions();
     Hosting.LoadDotEnvFile();
     // appsettings.json beside the program, whatever the working directory.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

@@ -50,6 +50,15 @@ sealed class StartupMigrator(
                 await Task.Delay(delay, stoppingToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }
+            catch (InvalidConfigurationException e)
+            {
+                // A database this service must not touch (a foreign schema): say why, and stop.
+                logger.LogCritical("{Reason}", e.Message);
+                Console.Error.WriteLine($"error: {e.Message}");
+                Environment.ExitCode = 2;
+                lifetime.StopApplication();
+                return;
+            }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // Not a passing outage: serving against an unknown schema would only produce errors.

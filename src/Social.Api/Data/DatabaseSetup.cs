@@ -38,11 +38,16 @@ public static class DatabaseSetup
         return 0;
     }
 
-    /// <summary>Applies the migrations that are not yet applied (safe to run on every start).</summary>
+    /// <summary>
+    /// Applies the migrations that are not yet applied (safe to run on every start), after
+    /// adopting a database the original service created.
+    /// </summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OriginalSchema));
+        await OriginalSchema.AdoptIfOriginalAsync(db, logger, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
     }
 

@@ -8,23 +8,20 @@ namespace Social.Api.Data.Migrations
     /// posts.vote_count, kept equal to the rows in votes by triggers, so a page of posts reads its
     /// counts instead of counting up to millions of votes. Additive and invisible to the original:
     /// its inserts get the default, its vote writes fire the same triggers, its queries name
-    /// their columns. The column is added, the triggers created and the counts filled in one
-    /// transaction, whose lock on posts holds back concurrent vote writes until the counts are right.
+    /// their columns. Run outside a long transaction so a large database stays writable: the
+    /// column (instant: a constant default) and the triggers first, then one recount while vote
+    /// writes alone wait (SHARE lock on votes), so no vote lands between counting and storing.
+    /// Every step can run again after an interruption.
     /// </summary>
     public partial class VoteCounts : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.AddColumn<int>(
-                name: "vote_count",
-                table: "posts",
-                type: "integer",
-                nullable: false,
-                defaultValue: 0);
+            migrationBuilder.Sql("ALTER TABLE posts ADD COLUMN IF NOT EXISTS vote_count integer NOT NULL DEFAULT 0;", suppressTransaction: true);
 
             migrationBuilder.Sql("""
-                CREATE FUNCTION social_count_votes() RETURNS trigger LANGUAGE plpgsql AS $$
+                CREATE OR REPLACE FUNCTION social_count_votes() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     IF TG_OP = 'TRUNCATE' THEN
                         UPDATE posts SET vote_count = 0 WHERE vote_count <> 0;
@@ -39,15 +36,22 @@ namespace Social.Api.Data.Migrations
                     RETURN NULL;
                 END $$;
 
+                DROP TRIGGER IF EXISTS social_count_votes ON votes;
                 CREATE TRIGGER social_count_votes AFTER INSERT OR DELETE OR UPDATE OF post_id ON votes
                     FOR EACH ROW EXECUTE FUNCTION social_count_votes();
+                DROP TRIGGER IF EXISTS social_count_votes_truncate ON votes;
                 CREATE TRIGGER social_count_votes_truncate AFTER TRUNCATE ON votes
                     FOR EACH STATEMENT EXECUTE FUNCTION social_count_votes();
+                """, suppressTransaction: true);
 
-                UPDATE posts p SET vote_count = c.n
-                FROM (SELECT post_id, count(*) AS n FROM votes GROUP BY post_id) c
-                WHERE c.post_id = p.id;
-                """);
+            migrationBuilder.Sql("""
+                BEGIN;
+                LOCK TABLE votes IN SHARE MODE;
+                UPDATE posts p SET vote_count = coalesce(c.n, 0)
+                FROM posts q LEFT JOIN (SELECT post_id, count(*) AS n FROM votes GROUP BY post_id) c ON c.post_id = q.id
+                WHERE p.id = q.id AND p.vote_count IS DISTINCT FROM coalesce(c.n, 0);
+                COMMIT;
+                """, suppressTransaction: true);
         }
 
         /// <inheritdoc />
