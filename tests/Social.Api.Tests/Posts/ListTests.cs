@@ -50,6 +50,25 @@ public sealed class ListTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task DeepPagesAreTheSameSliceOfTheIdOrder()
+    {
+        var user = await env.Api.CreateUserAsync();
+        var tag = UniqueText("deep");
+        await using (var db = await env.Api.OpenDatabaseAsync())
+        await using (var insert = new Npgsql.NpgsqlCommand($"INSERT INTO posts (title, content, owner_id) SELECT '{tag} ' || g, 'c', {user.Id} FROM generate_series(1, 1150) g", db))
+            await insert.ExecuteNonQueryAsync();
+        var all = new List<int>();
+        for (var skip = 0; skip < 1150; skip += 100)
+            all.AddRange(Ids(await ListAsync(user, $"?search={tag}&limit=100&skip={skip}")));
+
+        var deep = Ids(await ListAsync(user, $"?search={tag}&limit=100&skip=1000"));
+
+        Assert.Equal(1150, all.Distinct().Count());
+        Assert.Equal(all.Order(), all);
+        Assert.Equal(all.Skip(1000).Take(100), deep);
+    }
+
+    [Fact]
     public async Task LimitZeroAndSkipPastTheEndGiveEmptyLists()
     {
         var (user, tag, _) = await CreatePostsAsync(2);
