@@ -41,8 +41,6 @@ public sealed class JsonLocationConverter : JsonConverter<JsonLocation>
 /// <summary>Shorthands for the error results handlers return.</summary>
 public static class Problems
 {
-    public static ErrorResponse Detail(string detail) => new(detail);
-
     public static JsonHttpResult<ErrorResponse> Forbidden(string detail) =>
         TypedResults.Json(new ErrorResponse(detail), AppJsonContext.Default.ErrorResponse, statusCode: StatusCodes.Status403Forbidden);
 
