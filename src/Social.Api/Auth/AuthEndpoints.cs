@@ -36,7 +36,13 @@ public static class AuthEndpoints
         // Exact, case-sensitive match with the stored (normalised) e-mail, as the original does.
         var account = await db.Users
             .Where(u => u.Email == form.Username)
-            .Select(u => new { u.Id, u.Password, Locked = u.Lockout != null && u.Lockout.LockedUntil > DateTime.UtcNow })
+            .Select(u => new
+            {
+                u.Id,
+                u.Password,
+                HasFailures = u.Lockout != null,
+                Locked = u.Lockout != null && u.Lockout.LockedUntil > DateTime.UtcNow,
+            })
             .FirstOrDefaultAsync(cancellationToken);
         var clientIp = http.Connection.RemoteIpAddress;
 
@@ -65,7 +71,8 @@ public static class AuthEndpoints
             return Problems.Forbidden(InvalidCredentials);
         }
 
-        await LoginLockouts.ClearAsync(db, account.Id, cancellationToken);
+        if (account.HasFailures)
+            await LoginLockouts.ClearAsync(db, account.Id, cancellationToken);
         logger.LogInformation("Login succeeded for user {UserId} from {ClientIp}", account.Id, clientIp);
         return TypedResults.Ok(new TokenResponse(tokens.CreateToken(account.Id), "bearer"));
     }

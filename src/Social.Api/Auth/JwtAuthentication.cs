@@ -104,13 +104,10 @@ sealed class OriginalBearerEvents : JwtBearerEvents
     {
         context.HandleResponse();
         var invalid = context.AuthenticateFailure is not null;
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status401Unauthorized;
         // RFC 6750 §3: no error code when no credentials were sent.
-        response.Headers.WWWAuthenticate = invalid ? "Bearer error=\"invalid_token\"" : "Bearer";
-        await response.WriteAsJsonAsync(
-            new ErrorResponse(invalid ? "Could not validate credentials" : "Not authenticated"),
-            AppJsonContext.Default.ErrorResponse,
+        context.Response.Headers.WWWAuthenticate = invalid ? "Bearer error=\"invalid_token\"" : "Bearer";
+        await context.Response.WriteErrorAsync(StatusCodes.Status401Unauthorized,
+            invalid ? "Could not validate credentials" : "Not authenticated",
             cancellationToken: context.HttpContext.RequestAborted);
     }
 

@@ -39,7 +39,11 @@ public sealed class PasswordHasher : IDisposable
     /// the same bcrypt work against a decoy, so the response time does not reveal either.
     /// </summary>
     public Task<bool> VerifyAsync(string password, string? hash, CancellationToken cancellationToken) =>
-        WithSlotAsync(() => hash is null ? _bcrypt.Verify(password, _decoy.Value) && false : _bcrypt.Verify(password, hash), cancellationToken);
+        WithSlotAsync(() =>
+        {
+            var matches = _bcrypt.Verify(password, hash ?? _decoy.Value);
+            return hash is not null && matches;
+        }, cancellationToken);
 
     string HashNow(string password) => _bcrypt.Hash(password, _cost);
 

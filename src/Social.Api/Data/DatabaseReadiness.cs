@@ -117,9 +117,7 @@ public static class DatabaseReadiness
                 await next(context);
                 return;
             }
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.Headers.RetryAfter = "5";
-            await context.Response.WriteAsJsonAsync(new ErrorResponse(ErrorHandling.Unavailable), AppJsonContext.Default.ErrorResponse);
+            await context.Response.WriteErrorAsync(StatusCodes.Status503ServiceUnavailable, ErrorHandling.Unavailable, TimeSpan.FromSeconds(5));
         });
         return app;
     }

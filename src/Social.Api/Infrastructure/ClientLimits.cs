@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
@@ -25,11 +24,9 @@ public static class ClientLimits
             {
                 var http = context.HttpContext;
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClientLimits))
                     .LogWarning("Throttled {Method} {Path} from {ClientIp}", http.Request.Method, http.Request.Path.Value, http.Connection.RemoteIpAddress);
-                await http.Response.WriteAsJsonAsync(new ErrorResponse("Too many requests"), AppJsonContext.Default.ErrorResponse, cancellationToken: cancellationToken);
+                await http.Response.WriteErrorAsync(StatusCodes.Status429TooManyRequests, ErrorHandling.TooManyRequests, retryAfter, cancellationToken);
             };
         });
 

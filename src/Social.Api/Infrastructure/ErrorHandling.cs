@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
 using Social.Api.Data;
@@ -13,6 +13,21 @@ public static class ErrorHandling
 {
     /// <summary>The body of every 503: generic, never the driver's message.</summary>
     public const string Unavailable = "Service temporarily unavailable, try again shortly";
+
+    public const string UnreadableBody = "There was an error parsing the body";
+    public const string TooManyRequests = "Too many requests";
+
+    /// <summary>
+    /// Writes an error outside a handler's typed results (middleware, limiter, exception handler):
+    /// the status, a <c>Retry-After</c> when the client may retry, and <c>{"detail": "..."}</c>.
+    /// </summary>
+    public static Task WriteErrorAsync(this HttpResponse response, int status, string detail, TimeSpan? retryAfter = null, CancellationToken cancellationToken = default)
+    {
+        response.StatusCode = status;
+        if (retryAfter is { } wait)
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return response.WriteAsJsonAsync(new ErrorResponse(detail), AppJsonContext.Default.ErrorResponse, cancellationToken: cancellationToken);
+    }
 
     public static IServiceCollection AddErrorHandling(this IServiceCollection services)
     {
@@ -42,7 +57,7 @@ sealed class DetailOnlyProblemWriter : IProblemDetailsWriter
         var detail = context.ProblemDetails.Detail
             ?? context.ProblemDetails.Title
             ?? ReasonPhrases.GetReasonPhrase(response.StatusCode);
-        return new ValueTask(response.WriteAsJsonAsync(new ErrorResponse(detail), AppJsonContext.Default.ErrorResponse));
+        return new ValueTask(response.WriteErrorAsync(response.StatusCode, detail));
     }
 }
 
@@ -51,42 +66,33 @@ sealed class DetailOnlyProblemWriter : IProblemDetailsWriter
 /// connection) keep their 4xx; an unreachable database is a 503 the client may retry;
 /// anything else is a 500 with a generic body, logged with its details.
 /// </summary>
-sealed class ExceptionToStatus(IProblemDetailsService problems, ILogger<ExceptionToStatus> logger) : IExceptionHandler
+sealed class ExceptionToStatus(ILogger<ExceptionToStatus> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, detail) = exception switch
+        var (status, detail, retryAfter) = exception switch
         {
-            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? "Request body too large"
-                : "There was an error parsing the body"),
-            JsonException => (StatusCodes.Status400BadRequest, "There was an error parsing the body"),
-            CapacityExceededException => (StatusCodes.Status429TooManyRequests, "Too many requests"),
-            _ when DatabaseErrors.IsUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, ErrorHandling.Unavailable),
-            _ => (StatusCodes.Status500InternalServerError, "Internal Server Error"),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "Request body too large", (TimeSpan?)null),
+            BadHttpRequestException bad => (bad.StatusCode, ErrorHandling.UnreadableBody, null),
+            CapacityExceededException => (StatusCodes.Status429TooManyRequests, ErrorHandling.TooManyRequests, TimeSpan.FromSeconds(1)),
+            _ when DatabaseErrors.IsUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, ErrorHandling.Unavailable, TimeSpan.FromSeconds(5)),
+            _ => (StatusCodes.Status500InternalServerError, "Internal Server Error", null),
         };
 
         switch (status)
         {
             case StatusCodes.Status503ServiceUnavailable:
                 logger.LogWarning("Database unavailable, answered 503: {Reason}", exception.GetBaseException().Message);
-                context.Response.Headers.RetryAfter = "5";
                 break;
             case StatusCodes.Status429TooManyRequests:
                 logger.LogWarning("Password hashing at capacity, answered 429");
-                context.Response.Headers.RetryAfter = "1";
                 break;
             case >= 500:
                 logger.LogError(exception, "Request failed with {Status}", status);
                 break;
         }
 
-        context.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            Exception = exception,
-            ProblemDetails = { Status = status, Detail = detail },
-        });
+        await context.Response.WriteErrorAsync(status, detail, retryAfter, cancellationToken);
+        return true;
     }
 }

@@ -31,10 +31,6 @@ public sealed record PostWithVotes([property: JsonPropertyName("Post")] PostResp
 /// </summary>
 public static class PostProjections
 {
-    public static readonly Expression<Func<Post, PostResponse>> Response = p =>
-        new PostResponse(p.Title, p.Content, p.Published, p.Id, p.CreatedAt, p.OwnerId,
-            new UserResponse(p.Owner.Id, p.Owner.Email, p.Owner.CreatedAt));
-
     public static readonly Expression<Func<Post, PostWithVotes>> WithVotes = p =>
         new PostWithVotes(
             new PostResponse(p.Title, p.Content, p.Published, p.Id, p.CreatedAt, p.OwnerId,

@@ -51,12 +51,15 @@ public sealed class PostTests(TestEnvironment env)
     {
         var author = await env.Api.CreateUserAsync();
         var reader = await env.Api.CreateUserAsync();
-        var id = (await author.CreatePostAsync(published: false))["id"]!.GetValue<int>();
+        var title = UniqueText("draft");
+        var id = (await author.CreatePostAsync(title, published: false))["id"]!.GetValue<int>();
 
         var response = await reader.Client.GetAsync($"/posts/{id}");
+        var listed = (await (await reader.Client.GetAsync($"/posts/?search={title}")).JsonAsync()).AsArray();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.False((await response.JsonAsync())["Post"]!["published"]!.GetValue<bool>());
+        Assert.False(Assert.Single(listed)!["Post"]!["published"]!.GetValue<bool>());
     }
 
     [Fact]

@@ -31,6 +31,16 @@ public sealed class ProfileTests(TestEnvironment env)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task RegistrationAndLoginIgnoreAGarbageAuthorizationHeaderToo()
+    {
+        var client = env.Api.ClientWithToken("Bearer garbage");
+        var email = ApiClient.UniqueEmail();
+
+        Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(email)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.LoginAsync(email)).StatusCode);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("-5")]

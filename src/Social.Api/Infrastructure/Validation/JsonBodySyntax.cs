@@ -47,8 +47,7 @@ public sealed class JsonBodySyntax(RequestDelegate next)
 
         if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
         {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await context.Response.WriteAsJsonAsync(new ErrorResponse("There was an error parsing the body"), AppJsonContext.Default.ErrorResponse);
+            await context.Response.WriteErrorAsync(StatusCodes.Status400BadRequest, ErrorHandling.UnreadableBody);
             return;
         }
 
