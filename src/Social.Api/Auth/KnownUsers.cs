@@ -16,6 +16,10 @@ public sealed class KnownUsers(TimeProvider time)
     static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
     const int Capacity = 100_000;
 
+    static readonly Func<AppDbContext, int, CancellationToken, Task<UserResponse?>> ProfileById =
+        EF.CompileAsyncQuery((AppDbContext db, int id, CancellationToken _) =>
+            db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => new UserResponse(u.Id, u.Email, u.CreatedAt)).FirstOrDefault());
+
     readonly ConcurrentDictionary<int, (UserResponse Profile, DateTimeOffset Expires)> _users = new();
     long _forgets;
     volatile bool _listening;
@@ -27,10 +31,7 @@ public sealed class KnownUsers(TimeProvider time)
             return known.Profile;
 
         var forgetsBefore = Interlocked.Read(ref _forgets);
-        var profile = await db.Users.AsNoTracking()
-            .Where(u => u.Id == id)
-            .Select(u => new UserResponse(u.Id, u.Email, u.CreatedAt))
-            .FirstOrDefaultAsync(cancellationToken);
+        var profile = await ProfileById(db, id, cancellationToken);
 
         // Not kept if a deletion was announced meanwhile: it may have been this user's.
         if (profile is not null && _listening && Interlocked.Read(ref _forgets) == forgetsBefore)

@@ -14,6 +14,8 @@ public sealed class TokenHardeningTests(TestEnvironment env)
         var user = await env.Api.CreateUserAsync();
         var postId = (await user.CreatePostAsync())["id"]!.GetValue<int>();
         var reader = await env.Api.CreateUserAsync();
+        // The public profile is served from the same cache as token checks: seen before deletion.
+        Assert.Equal(HttpStatusCode.OK, (await reader.Client.GetAsync($"/users/{user.Id}")).StatusCode);
 
         await using (var db = await env.Api.OpenDatabaseAsync())
         await using (var delete = new NpgsqlCommand("DELETE FROM users WHERE id = $1", db) { Parameters = { new() { Value = user.Id } } })
@@ -29,6 +31,7 @@ public sealed class TokenHardeningTests(TestEnvironment env)
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Could not validate credentials", await response.DetailAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await reader.Client.GetAsync($"/posts/{postId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.Client.GetAsync($"/users/{user.Id}")).StatusCode);
     }
 
     [Fact]
