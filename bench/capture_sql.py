@@ -7,7 +7,8 @@ usage: capture_sql.py LOG OFFSET APP OUT.sql [VALUE=pgbench-expression ...]
   APP          application_name of the service's connections (log_line_prefix has '%a: ')
   VALUE=expr   parameters equal to VALUE become a variable set by the pgbench expression
                (e.g. 77='random(1, 100000)'), so each transaction asks for another row
-Writes the script and prints the pgbench -D options for the remaining (literal) parameters."""
+Writes the script and prints the pgbench -D options for the remaining (literal) parameters.
+Exit status 3: the request sent no SQL (nothing written)."""
 import re, shlex, sys
 
 log, offset, app, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -40,7 +41,9 @@ for i, entry in enumerate(entries):
     statements.append((sql, params))
 
 if not statements:
-    sys.exit(f"no statements of {app} after offset {offset} in {log}")
+    # The request was answered without the database (e.g. from the known-users cache).
+    print(f"no statements of {app} after offset {offset} in {log}", file=sys.stderr)
+    sys.exit(3)
 
 lines, defines, seen = [], {}, {}
 for n, (sql, params) in enumerate(statements, 1):

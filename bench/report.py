@@ -42,6 +42,9 @@ for label, title, db_label, per_tx in endpoints:
     if label == "login":
         ceiling = of(bcrypt, "bcrypt", "per_s")
         ceiling_text = f"{ceiling:.1f} (C bcrypt, all cores)" if ceiling else "–"
+    elif os.path.exists(os.path.join(work, f"{db_label}.nosql")):
+        # No SQL in the common case: the bare Kestrel endpoint is the only ceiling left.
+        ceiling, ceiling_text = of(http, label, "rps"), "none (no SQL: from memory)"
     else:
         tps = of(db, db_label, "tps")
         ceiling = tps * per_tx if tps else None
@@ -53,7 +56,8 @@ for label, title, db_label, per_tx in endpoints:
     if label == "login":
         targets.append((f"`POST /login` ≥ 90 % of the C bcrypt ceiling", ratio is not None and ratio >= 0.9, pct(ratio) if ratio else "–"))
     elif label != "skip" and ratio is not None:
-        targets.append((f"{title} ≥ 50 % of its database ceiling", ratio >= 0.5, pct(ratio)))
+        kind = "Kestrel ceiling (it sends no SQL)" if ceiling_text.startswith("none") else "database ceiling"
+        targets.append((f"{title} ≥ 50 % of its {kind}", ratio >= 0.5, pct(ratio)))
     if label in reads:
         targets.append((f"{title} p99 ≤ 25 ms at {meta['connections']} connections", p99 <= 25, f"{p99:.1f} ms"))
 
@@ -78,6 +82,8 @@ doc = [
     "statements); for `POST /vote/` one pgbench transaction is a vote and its removal, two requests. The",
     "**Kestrel ceiling** is a bare ASP.NET Core endpoint answering a JSON body of the same size. The login",
     "ceiling is the C bcrypt the original uses (Debian's python3-bcrypt, cost 12, one process per core).",
+    "A request that sends no SQL in the common case (a profile from the known-users cache) is held to the",
+    "Kestrel ceiling instead.",
     "",
     *lines,
     "",
