@@ -82,12 +82,17 @@ public sealed class SchemaTests(TestEnvironment env)
     }
 
     [Fact]
-    public async Task VotesAreIndexedByPostAndTheOriginalsAlembicHeadIsRecorded()
+    public async Task VotesAreIndexedByPostTitlesForSearchAndTheOriginalsAlembicHeadIsRecorded()
     {
-        var indexes = await RowsAsync("SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname = 'ix_votes_post_id'");
+        var indexes = await RowsAsync("SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname IN ('ix_votes_post_id', 'ix_posts_id_title') ORDER BY 1");
         var alembic = await RowsAsync("SELECT version_num FROM alembic_version");
 
-        Assert.Equal(["CREATE INDEX ix_votes_post_id ON public.votes USING btree (post_id)"], indexes);
+        Assert.Equal(
+            [
+                "CREATE INDEX ix_posts_id_title ON public.posts USING btree (id) INCLUDE (title)",
+                "CREATE INDEX ix_votes_post_id ON public.votes USING btree (post_id)",
+            ],
+            indexes);
         Assert.Equal(["c47ecbf163d4"], alembic);
     }
 }

@@ -19,17 +19,7 @@ namespace Social.Api.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             foreach (var (name, definition) in new[] { ("ix_votes_post_id", "votes (post_id)"), ("ix_posts_owner_id", "posts (owner_id)") })
-            {
-                // An interrupted concurrent build leaves an invalid index that IF NOT EXISTS would keep.
-                migrationBuilder.Sql($"""
-                    DO $$ BEGIN
-                        IF EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = '{name}' AND NOT i.indisvalid) THEN
-                            DROP INDEX {name};
-                        END IF;
-                    END $$;
-                    """, suppressTransaction: true);
-                migrationBuilder.Sql($"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {definition};", suppressTransaction: true);
-            }
+                ConcurrentIndexes.Create(migrationBuilder, name, definition);
         }
 
         /// <inheritdoc />

@@ -85,6 +85,11 @@ namespace Social.Api.Data.Migrations
                     b.HasKey("Id")
                         .HasName("posts_pkey");
 
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_posts_id_title");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Id"), new[] { "Title" });
+
                     b.HasIndex("OwnerId")
                         .HasDatabaseName("ix_posts_owner_id");
 
