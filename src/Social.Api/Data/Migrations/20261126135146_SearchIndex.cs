@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
@@ -9,6 +10,8 @@ namespace Social.Api.Data.Migrations
     /// index-only scan), instead of visiting every post row it skips; measured 2.3 times the
     /// search throughput of the plain primary key. Built CONCURRENTLY; additive only.
     /// </summary>
+    [DbContext(typeof(AppDbContext))]
+    [Migration("20261126135146_SearchIndex")]
     public partial class SearchIndex : Migration
     {
         /// <inheritdoc />
