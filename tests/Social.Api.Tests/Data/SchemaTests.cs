@@ -1,4 +1,7 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Social.Api.Data;
 using Social.Api.Tests.Infrastructure;
 
 namespace Social.Api.Tests.Data;
@@ -94,5 +97,14 @@ public sealed class SchemaTests(TestEnvironment env)
             ],
             indexes);
         Assert.Equal(["c47ecbf163d4"], alembic);
+    }
+
+    /// <summary>Hand-written migrations (the concurrent index builds) keep the model snapshot in step.</summary>
+    [Fact]
+    public async Task TheModelHasNoChangesWithoutAMigration()
+    {
+        await using var scope = env.Api.Services.CreateAsyncScope();
+
+        Assert.False(scope.ServiceProvider.GetRequiredService<AppDbContext>().Database.HasPendingModelChanges());
     }
 }
