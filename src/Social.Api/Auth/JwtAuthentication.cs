@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -21,6 +22,7 @@ public static class JwtAuthentication
         services.AddSingleton<TokenService>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<KnownUsers>();
+        services.AddSingleton<ValidatedTokens>();
         services.AddHostedService<UserDeletionListener>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>
@@ -55,13 +57,13 @@ sealed class OriginalBearerEvents : JwtBearerEvents
     /// space. No header or another scheme is "not authenticated"; a Bearer with an empty or
     /// unusable token is "could not validate credentials". Tokens in the URL or cookies are ignored.
     /// </summary>
-    public override Task MessageReceived(MessageReceivedContext context)
+    public override async Task MessageReceived(MessageReceivedContext context)
     {
         var headers = context.Request.Headers.Authorization;
         if (headers.Count > 1)
         {
             context.Fail("More than one Authorization header.");
-            return Task.CompletedTask;
+            return;
         }
 
         var value = headers.ToString();
@@ -70,16 +72,25 @@ sealed class OriginalBearerEvents : JwtBearerEvents
         if (!scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
         {
             context.NoResult();
-            return Task.CompletedTask;
+            return;
         }
 
         // "Bearer  token" (two spaces) is refused, as the original refuses it: no trimming.
         var token = space < 0 ? "" : value[(space + 1)..];
         if (token.Length == 0 || token.Any(char.IsWhiteSpace))
+        {
             context.Fail("Empty or malformed bearer token.");
-        else
-            context.Token = token;
-        return Task.CompletedTask;
+            return;
+        }
+
+        context.Token = token;
+        // Checked before and not expired: only the user's existence is checked again.
+        if (context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().TryGet(token, out var userId, out var principal)
+            && await IsExistingUserAsync(context, userId, context.Fail))
+        {
+            context.Principal = principal;
+            context.Success();
+        }
     }
 
     public override async Task TokenValidated(TokenValidatedContext context)
@@ -90,14 +101,23 @@ sealed class OriginalBearerEvents : JwtBearerEvents
             return;
         }
 
-        // The original trusted any signed user_id; a deleted or never-existing user is refused here.
+        if (await IsExistingUserAsync(context, userId, context.Fail) && context.SecurityToken is JsonWebToken { EncodedToken: var token } jwt)
+            context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Add(token, userId, jwt.ValidTo);
+    }
+
+    // The original trusted any signed user_id; a deleted or never-existing user is refused here.
+    static async Task<bool> IsExistingUserAsync(ResultContext<JwtBearerOptions> context, int userId, Action<string> fail)
+    {
         var services = context.HttpContext.RequestServices;
         var profile = await services.GetRequiredService<KnownUsers>()
             .FindAsync(userId, services.GetRequiredService<AppDbContext>(), context.HttpContext.RequestAborted);
         if (profile is null)
-            context.Fail("The token's user does not exist.");
-        else
-            context.HttpContext.Features.Set(new Caller(profile));
+        {
+            fail("The token's user does not exist.");
+            return false;
+        }
+        context.HttpContext.Features.Set(new Caller(profile));
+        return true;
     }
 
     public override async Task Challenge(JwtBearerChallengeContext context)

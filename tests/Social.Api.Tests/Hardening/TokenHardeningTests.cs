@@ -34,6 +34,24 @@ public sealed class TokenHardeningTests(TestEnvironment env)
         Assert.Equal(HttpStatusCode.NotFound, (await reader.Client.GetAsync($"/users/{user.Id}")).StatusCode);
     }
 
+    /// <summary>Validated tokens are remembered (the signature is not checked twice), but never past their exp.</summary>
+    [Fact]
+    public async Task ARememberedTokenStillExpires()
+    {
+        var user = await env.Api.CreateUserAsync();
+        var expires = TestTokens.Now + 2;
+        using var client = env.Api.ClientWithToken("Bearer " + TestTokens.ForUser(user.Id, expires));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/posts/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/posts/")).StatusCode);
+        while (TestTokens.Now <= expires)
+            await Task.Delay(100);
+
+        var response = await client.GetAsync("/posts/");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Could not validate credentials", await response.DetailAsync());
+    }
+
     [Fact]
     public async Task ATamperedPayloadOrSignatureIsRefused()
     {
