@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Social.Api.Data;
 using Social.Api.Infrastructure;
 
 namespace Social.Api.Auth;
@@ -85,10 +84,10 @@ sealed class OriginalBearerEvents : JwtBearerEvents
 
         context.Token = token;
         // Checked before and not expired: only the user's existence is checked again.
-        if (context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().TryGet(token, out var userId, out var principal)
-            && await IsExistingUserAsync(context, userId, context.Fail))
+        if (context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().TryGet(token, out var validated)
+            && await IsExistingUserAsync(context, validated.UserId))
         {
-            context.Principal = principal;
+            context.Principal = validated.Principal;
             context.Success();
         }
     }
@@ -101,19 +100,18 @@ sealed class OriginalBearerEvents : JwtBearerEvents
             return;
         }
 
-        if (await IsExistingUserAsync(context, userId, context.Fail) && context.SecurityToken is JsonWebToken { EncodedToken: var token } jwt)
+        if (await IsExistingUserAsync(context, userId) && context.SecurityToken is JsonWebToken { EncodedToken: var token } jwt)
             context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Add(token, userId, jwt.ValidTo);
     }
 
     // The original trusted any signed user_id; a deleted or never-existing user is refused here.
-    static async Task<bool> IsExistingUserAsync(ResultContext<JwtBearerOptions> context, int userId, Action<string> fail)
+    static async Task<bool> IsExistingUserAsync(ResultContext<JwtBearerOptions> context, int userId)
     {
         var services = context.HttpContext.RequestServices;
-        var profile = await services.GetRequiredService<KnownUsers>()
-            .FindAsync(userId, services.GetRequiredService<AppDbContext>(), context.HttpContext.RequestAborted);
+        var profile = await services.GetRequiredService<KnownUsers>().FindAsync(userId, services, context.HttpContext.RequestAborted);
         if (profile is null)
         {
-            fail("The token's user does not exist.");
+            context.Fail("The token's user does not exist.");
             return false;
         }
         context.HttpContext.Features.Set(new Caller(profile));

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Social.Api.Data;
 using Social.Api.Users;
 
@@ -11,42 +11,41 @@ namespace Social.Api.Auth;
 /// announced by the database (<see cref="UserDeletionListener"/>): while that announcement channel
 /// is down the cache is bypassed, and entries expire after a few minutes in any case.
 /// </summary>
-public sealed class KnownUsers(TimeProvider time)
+public sealed class KnownUsers : IDisposable
 {
-    static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
-    const int Capacity = 100_000;
+    // Bounded: past the limit the cache evicts, and a user not cached simply costs one lookup.
+    readonly MemoryCache _users = new(new MemoryCacheOptions { SizeLimit = 100_000 });
+    static readonly MemoryCacheEntryOptions Entry = new() { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) };
 
     static readonly Func<AppDbContext, int, CancellationToken, Task<UserResponse?>> ProfileById =
         EF.CompileAsyncQuery((AppDbContext db, int id, CancellationToken _) =>
             db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => new UserResponse(u.Id, u.Email, u.CreatedAt)).FirstOrDefault());
 
-    readonly ConcurrentDictionary<int, (UserResponse Profile, DateTimeOffset Expires)> _users = new();
     long _forgets;
     volatile bool _listening;
 
-    /// <summary>The user's profile, or null when no such user exists.</summary>
-    public async ValueTask<UserResponse?> FindAsync(int id, AppDbContext db, CancellationToken cancellationToken)
+    /// <summary>
+    /// The user's profile, or null when no such user exists. The request's database context is
+    /// only taken from <paramref name="requestServices"/> when the cache cannot answer.
+    /// </summary>
+    public async ValueTask<UserResponse?> FindAsync(int id, IServiceProvider requestServices, CancellationToken cancellationToken)
     {
-        if (_listening && _users.TryGetValue(id, out var known) && known.Expires > time.GetUtcNow())
-            return known.Profile;
+        if (_listening && _users.TryGetValue(id, out UserResponse? known))
+            return known;
 
         var forgetsBefore = Interlocked.Read(ref _forgets);
-        var profile = await ProfileById(db, id, cancellationToken);
+        var profile = await ProfileById(requestServices.GetRequiredService<AppDbContext>(), id, cancellationToken);
 
         // Not kept if a deletion was announced meanwhile: it may have been this user's.
         if (profile is not null && _listening && Interlocked.Read(ref _forgets) == forgetsBefore)
-        {
-            if (_users.Count >= Capacity)
-                _users.Clear();
-            _users[id] = (profile, time.GetUtcNow() + Lifetime);
-        }
+            _users.Set(id, profile, Entry);
         return profile;
     }
 
     public void Forget(int id)
     {
         Interlocked.Increment(ref _forgets);
-        _users.TryRemove(id, out _);
+        _users.Remove(id);
     }
 
     public void ForgetAll()
@@ -68,4 +67,6 @@ public sealed class KnownUsers(TimeProvider time)
         _listening = false;
         ForgetAll();
     }
+
+    public void Dispose() => _users.Dispose();
 }

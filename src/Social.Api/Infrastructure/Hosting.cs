@@ -20,14 +20,17 @@ public static class Hosting
     }
 
     /// <summary>The folder holding Social.slnx above the working directory; the working directory otherwise.</summary>
-    public static string CheckoutRoot()
+    public static string CheckoutRoot() => CheckoutRootAbove(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory();
+
+    /// <summary>The folder holding Social.slnx at or above <paramref name="folder"/>, if any.</summary>
+    public static string? CheckoutRootAbove(string folder)
     {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Social.slnx")))
                 return dir.FullName;
         }
-        return Directory.GetCurrentDirectory();
+        return null;
     }
 
     /// <summary>Address, request limits, shutdown grace and structured logs.</summary>

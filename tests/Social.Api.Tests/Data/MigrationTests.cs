@@ -1,4 +1,3 @@
-using Npgsql;
 using Social.Api.Tests.Infrastructure;
 
 namespace Social.Api.Tests.Data;
@@ -8,8 +7,7 @@ public sealed class MigrationTests(TestEnvironment env)
     async Task<long> CountAsync(string database, string sql)
     {
         await using var db = await env.Cluster.OpenAsync(database);
-        await using var command = new NpgsqlCommand(sql, db);
-        return (long)(await command.ExecuteScalarAsync())!;
+        return await Sql.CountAsync(db, sql);
     }
 
     const string UserTables = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('users', 'posts', 'votes')";

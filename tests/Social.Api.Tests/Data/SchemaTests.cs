@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Social.Api.Data;
 using Social.Api.Tests.Infrastructure;
 
@@ -12,12 +11,7 @@ public sealed class SchemaTests(TestEnvironment env)
     async Task<List<string>> RowsAsync(string sql)
     {
         await using var db = await env.Api.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand(sql, db);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        return rows;
+        return await Sql.RowsAsync(db, sql);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Npgsql;
 using Social.Api.Data;
 using Social.Api.Tests.Infrastructure;
+using static Social.Api.Tests.Infrastructure.Sql;
 using static Social.Api.Tests.Migration.OriginalDatabase;
 
 namespace Social.Api.Tests.Migration;

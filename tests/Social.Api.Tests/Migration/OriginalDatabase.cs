@@ -1,6 +1,7 @@
 using Npgsql;
 using Social.Api.Data;
 using Social.Api.Tests.Infrastructure;
+using static Social.Api.Tests.Infrastructure.Sql;
 
 namespace Social.Api.Tests.Migration;
 
@@ -42,24 +43,6 @@ public static class OriginalDatabase
             SELECT nextval('users_id_seq'), nextval('posts_id_seq');
             """);
         return name;
-    }
-
-    public static async Task ExecuteAsync(NpgsqlConnection db, string sql, params object[] parameters)
-    {
-        await using var command = new NpgsqlCommand(sql, db);
-        foreach (var parameter in parameters)
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        await command.ExecuteNonQueryAsync();
-    }
-
-    public static async Task<List<string>> RowsAsync(NpgsqlConnection db, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, db);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        return rows;
     }
 
     /// <summary>Everything about the schema a migration could change: columns, constraints, indexes, triggers, migrations run.</summary>

@@ -1,5 +1,5 @@
-using Npgsql;
 using Social.Api.Tests.Infrastructure;
+using static Social.Api.Tests.Infrastructure.Sql;
 
 namespace Social.Api.Tests.Votes;
 
@@ -13,12 +13,6 @@ public sealed class VoteCountTests(TestEnvironment env)
         SELECT count(*) FROM posts p
         WHERE p.vote_count <> (SELECT count(*) FROM votes v WHERE v.post_id = p.id)
         """;
-
-    static async Task<long> ScalarAsync(NpgsqlConnection db, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, db);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
 
     [Fact]
     public async Task CountsStayExactUnderConcurrentVotesUnvotesAndDeletes()
@@ -40,11 +34,11 @@ public sealed class VoteCountTests(TestEnvironment env)
         await Task.WhenAll(work);
 
         await using var db = await env.Api.OpenDatabaseAsync();
-        Assert.Equal(0L, await ScalarAsync(db, Mismatches));
+        Assert.Equal(0L, await CountAsync(db, Mismatches));
         foreach (var postId in postIds.Take(3))
         {
             var read = await (await voters[0].Client.GetAsync($"/posts/{postId}")).JsonAsync();
-            Assert.Equal(await ScalarAsync(db, $"SELECT count(*) FROM votes WHERE post_id = {postId}"), read["votes"]!.GetValue<long>());
+            Assert.Equal(await CountAsync(db, $"SELECT count(*) FROM votes WHERE post_id = {postId}"), read["votes"]!.GetValue<long>());
         }
     }
 
@@ -57,17 +51,11 @@ public sealed class VoteCountTests(TestEnvironment env)
 
         // SQLAlchemy's statements, as the original sends them after a switch back.
         foreach (var user in users)
-            await ScalarOrNothingAsync(db, $"INSERT INTO votes (post_id, user_id) VALUES ({postId}, {user.Id})");
-        await ScalarOrNothingAsync(db, $"DELETE FROM votes WHERE votes.post_id = {postId} AND votes.user_id = {users[0].Id}");
+            await ExecuteAsync(db, $"INSERT INTO votes (post_id, user_id) VALUES ({postId}, {user.Id})");
+        await ExecuteAsync(db, $"DELETE FROM votes WHERE votes.post_id = {postId} AND votes.user_id = {users[0].Id}");
 
         var read = await (await users[1].Client.GetAsync($"/posts/{postId}")).JsonAsync();
         Assert.Equal(4, read["votes"]!.GetValue<int>());
-        Assert.Equal(0L, await ScalarAsync(db, Mismatches));
-    }
-
-    static async Task ScalarOrNothingAsync(NpgsqlConnection db, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, db);
-        await command.ExecuteNonQueryAsync();
+        Assert.Equal(0L, await CountAsync(db, Mismatches));
     }
 }
