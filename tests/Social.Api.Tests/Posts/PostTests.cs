@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Social.Api.Tests.Infrastructure;
 using static Social.Api.Tests.Infrastructure.ApiClient;
 
@@ -26,6 +27,24 @@ public sealed class PostTests(TestEnvironment env)
         Assert.Equal(["created_at", "email", "id"], post["owner"].Keys());
         Assert.Equal(user.Id, post["owner"]!["id"]!.GetValue<int>());
         Assert.Equal(user.Email, post["owner"]!["email"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// api-contract §5.1: the created post is the post as stored (it reads back identically, created_at
+    /// to the microsecond), and its owner is the owner's public profile.
+    /// </summary>
+    [Fact]
+    public async Task ACreatedPostReadsBackAsAnsweredWithItsOwnersProfile()
+    {
+        var author = await env.Api.CreateUserAsync();
+        var reader = await env.Api.CreateUserAsync();
+
+        var created = await author.CreatePostAsync(UniqueText("read-back"), published: false);
+
+        var read = await (await reader.Client.GetAsync($"/posts/{created["id"]}")).JsonAsync();
+        var owner = await (await reader.Client.GetAsync($"/users/{author.Id}")).JsonAsync();
+        Assert.True(JsonNode.DeepEquals(created, read["Post"]), $"{created.ToJsonString()} vs {read["Post"]!.ToJsonString()}");
+        Assert.True(JsonNode.DeepEquals(owner, created["owner"]), $"{owner.ToJsonString()} vs {created["owner"]!.ToJsonString()}");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Social.Api.Tests.Infrastructure;
 
 namespace Social.Api.Tests.Users;
@@ -19,6 +20,20 @@ public sealed class ProfileTests(TestEnvironment env)
         Assert.Equal(["created_at", "email", "id"], body.Keys());
         Assert.Equal(user.Id, body["id"]!.GetValue<int>());
         Assert.Equal(user.Email, body["email"]!.GetValue<string>());
+    }
+
+    /// <summary>api-contract §3.2: the same three keys as registration, with the same values (also when cached).</summary>
+    [Fact]
+    public async Task ProfileIsExactlyWhatRegistrationAnswered()
+    {
+        var registered = await (await _client.RegisterAsync(ApiClient.UniqueEmail())).JsonAsync();
+        var id = registered["id"]!.GetValue<int>();
+
+        for (var read = 0; read < 2; read++)
+        {
+            var profile = await (await _client.GetAsync($"/users/{id}")).JsonAsync();
+            Assert.True(JsonNode.DeepEquals(registered, profile), $"{registered.ToJsonString()} vs {profile.ToJsonString()}");
+        }
     }
 
     [Fact]
