@@ -43,8 +43,11 @@ for label, title, db_label, per_tx in endpoints:
         ceiling = of(bcrypt, "bcrypt", "per_s")
         ceiling_text = f"{ceiling:.1f} (C bcrypt, all cores)" if ceiling else "–"
     elif os.path.exists(os.path.join(work, f"{db_label}.nosql")):
-        # No SQL in the common case: the bare Kestrel endpoint is the only ceiling left.
-        ceiling, ceiling_text = of(http, label, "rps"), "none (no SQL: from memory)"
+        # No SQL in the common case: the bare Kestrel endpoint is the only ceiling left. The SQL of
+        # a cache miss, when captured, is still shown (and still held to the best list shape).
+        ceiling = of(http, label, "rps")
+        miss = of(db, db_label, "tps")
+        ceiling_text = "none (no SQL: from memory)" + (f"; a miss: {miss:,.0f}" if miss else "")
     else:
         tps = of(db, db_label, "tps")
         ceiling = tps * per_tx if tps else None
@@ -82,13 +85,14 @@ doc = [
     "statements); for `POST /vote/` one pgbench transaction is a vote and its removal, two requests. The",
     "**Kestrel ceiling** is a bare ASP.NET Core endpoint answering a JSON body of the same size. The login",
     "ceiling is the C bcrypt the original uses (Debian's python3-bcrypt, cost 12, one process per core).",
-    "A request that sends no SQL in the common case (a profile from the known-users cache) is held to the",
-    "Kestrel ceiling instead.",
+    "A request that sends no SQL in the common case (a profile from the known-users cache, a page from",
+    "the page cache) is held to the Kestrel ceiling instead; the pgbench figure of the SQL it sends on a",
+    "cache miss is shown beside it.",
     "",
     *lines,
     "",
     f"Best list shape (`bench/pgbench/best_list.sql`, counts from the vote-count column): {best:,.0f} tps; "
-    f"the service's list SQL: {ours:,.0f} tps." if best and ours else "",
+    f"the service's list SQL (sent when the page is not in memory): {ours:,.0f} tps." if best and ours else "",
     f"Peak RSS of the service over the whole run: {rss:.0f} MB. Time from start to first answer: {first:.0f} ms"
     " (migrations already applied).",
     "",

@@ -22,7 +22,6 @@ public static class JwtAuthentication
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<KnownUsers>();
         services.AddSingleton<ValidatedTokens>();
-        services.AddHostedService<UserDeletionListener>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>
             {

@@ -8,7 +8,7 @@ namespace Social.Api.Auth;
 /// <summary>
 /// Users recently seen to exist, with their public profile, so an authenticated request does not
 /// need a round trip to check that its token's user still exists. Correct because deletions are
-/// announced by the database (<see cref="UserDeletionListener"/>): while that announcement channel
+/// announced by the database (<see cref="Data.ChangeListener"/>): while that announcement channel
 /// is down the cache is bypassed, and entries expire after a few minutes in any case.
 /// </summary>
 public sealed class KnownUsers : IDisposable

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 using Social.Api.Infrastructure;
+using Social.Api.Posts;
 
 namespace Social.Api.Data;
 
@@ -16,6 +17,9 @@ public static class DatabaseSetup
 
         services.AddSingleton(dataSource);
         services.AddDbContextPool<AppDbContext>(options => Configure(options, dataSource));
+        // The in-memory caches (known users, pages of posts) stay exact through the database's announcements.
+        services.AddSingleton<PageCache>();
+        services.AddHostedService<ChangeListener>();
         return services;
     }
 

@@ -5,6 +5,7 @@ using Social.Api.Auth;
 using Social.Api.Data;
 using Social.Api.Infrastructure;
 using Social.Api.Infrastructure.Validation;
+using Social.Api.Posts;
 
 namespace Social.Api.Votes;
 
@@ -19,6 +20,7 @@ public static class VoteEndpoints
             .AddEndpointFilter<ValidationFilter>();
 
         votes.MapPost("/", CastVote)
+            .ChangesPosts()
             .WithSummary("Vote or remove a vote")
             .WithDescription("`dir` 1 adds the caller's vote (409 if already voted), `dir` 0 removes it (404 if there is none); both answer 201. 404 if the post does not exist.")
             .WithExamples(request: Examples.Vote, response: Examples.VoteAdded);
