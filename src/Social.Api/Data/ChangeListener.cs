@@ -38,37 +38,7 @@ sealed class ChangeListener(Settings settings, KnownUsers users, PageCache pages
         {
             try
             {
-                await using var connection = new NpgsqlConnection(connectionString);
-                connection.Notification += (_, e) => Received(e.Channel, e.Payload);
-                await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {UsersDeleted}; LISTEN {PostsChanged}", connection))
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                users.Listening();
-                pages.Listening();
-
-                await using var announce = new NpgsqlCommand($"SELECT pg_notify('{PostsChanged}', $1)", connection)
-                {
-                    Parameters = { new() { Value = _instance } },
-                };
-                while (true)
-                {
-                    await connection.WaitAsync(AnnounceEvery, stoppingToken);
-                    if (!pages.TakeUnannounced())
-                        continue;
-                    try
-                    {
-                        await announce.ExecuteNonQueryAsync(stoppingToken);
-                    }
-                    catch
-                    {
-                        pages.ChangedHere(); // still to be announced, after reconnecting
-                        throw;
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
+                await ListenAsync(connectionString, stoppingToken);
             }
             catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
             {
@@ -80,6 +50,51 @@ sealed class ChangeListener(Settings settings, KnownUsers users, PageCache pages
         }
         users.NotListening();
         pages.NotListening();
+    }
+
+    // Until the service stops (returns) or the connection fails (throws).
+    async Task ListenAsync(string connectionString, CancellationToken stoppingToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        connection.Notification += (_, e) => Received(e.Channel, e.Payload);
+        await connection.OpenAsync(stoppingToken);
+        await using (var listen = new NpgsqlCommand($"LISTEN {UsersDeleted}; LISTEN {PostsChanged}", connection))
+            await listen.ExecuteNonQueryAsync(stoppingToken);
+        users.Listening();
+        pages.Listening();
+
+        await using var announce = new NpgsqlCommand($"SELECT pg_notify('{PostsChanged}', $1)", connection)
+        {
+            Parameters = { new() { Value = _instance } },
+        };
+        try
+        {
+            while (true)
+            {
+                await connection.WaitAsync(AnnounceEvery, stoppingToken);
+                if (pages.TakeUnannounced())
+                    await AnnounceAsync(announce, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the last writes are announced before the connection closes.
+            if (pages.TakeUnannounced())
+                await AnnounceAsync(announce, CancellationToken.None);
+        }
+    }
+
+    async Task AnnounceAsync(NpgsqlCommand announce, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await announce.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch
+        {
+            pages.ChangedHere(); // still to be announced, on the next connection
+            throw;
+        }
     }
 
     void Received(string channel, string payload)

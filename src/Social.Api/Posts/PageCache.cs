@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
@@ -22,11 +23,14 @@ namespace Social.Api.Posts;
 /// commit: a trigger announces them.</item>
 /// </list>
 /// A page read while a change was noticed is not kept; while the announcements cannot be heard,
-/// every request reads the database. PAGE_CACHE_MB bounds the memory; 0 turns the cache off.
+/// every request reads the database. A page lives at most <see cref="Lifetime"/>: should an
+/// instance die between a write and its announcement, the others' pages are that stale at worst.
+/// PAGE_CACHE_MB bounds the memory; 0 turns the cache off.
 /// </summary>
 public sealed class PageCache : IDisposable
 {
     readonly MemoryCache _pages;
+    readonly ConcurrentDictionary<(Key, long Generation), Lazy<Task<byte[]>>> _reading = new();
     readonly long _largestPage;
     readonly JsonTypeInfo<List<PostWithVotes>> _json;
     long _generation;
@@ -44,25 +48,59 @@ public sealed class PageCache : IDisposable
         _json = (JsonTypeInfo<List<PostWithVotes>>)json.Value.SerializerOptions.GetTypeInfo(typeof(List<PostWithVotes>));
     }
 
+    /// <summary>How long a page may be served at most, announcements or not.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
+
     public readonly record struct Key(string Search, int Skip, int Limit);
 
     sealed record Page(long Generation, byte[] Body);
 
     /// <summary>The page as JSON: from the cache when it is current, otherwise read by <paramref name="read"/>.</summary>
-    public async Task<byte[]> GetAsync(Key key, Func<Task<List<PostWithVotes>>> read)
+    public async Task<byte[]> GetAsync(Key key, Func<Task<List<PostWithVotes>>> read, CancellationToken cancellationToken)
     {
         var generation = Interlocked.Read(ref _generation);
-        if (_listening && _pages.TryGetValue(key, out Page? page) && page!.Generation == generation)
+        if (!_listening)
+            return JsonSerializer.SerializeToUtf8Bytes(await read(), _json);
+        if (_pages.TryGetValue(key, out Page? page) && page!.Generation == generation)
             return page.Body;
 
+        // One read per page and generation: the requests that miss meanwhile wait for it. Otherwise,
+        // after every change, each connection asking for a hot page sends the same query at once
+        // (measured: with 16 connections, p99 of a deep page 60-200 ms after votes, instead of ~1 ms).
+        var mine = new Lazy<Task<byte[]>>(() => ReadAsync(key, generation, read));
+        var reading = _reading.GetOrAdd((key, generation), mine);
+        if (reading == mine)
+        {
+            try
+            {
+                return await mine.Value;
+            }
+            finally
+            {
+                _reading.TryRemove(new((key, generation), mine));
+            }
+        }
+        try
+        {
+            return await reading.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The read this request waited for failed (its own client left, say): read for itself.
+            return await ReadAsync(key, generation, read);
+        }
+    }
+
+    async Task<byte[]> ReadAsync(Key key, long generation, Func<Task<List<PostWithVotes>>> read)
+    {
         var body = JsonSerializer.SerializeToUtf8Bytes(await read(), _json);
         // Kept only if nothing changed since the generation was taken (before the read began).
         if (_listening && body.Length <= _largestPage && Interlocked.Read(ref _generation) == generation)
             _pages.Set(key, new Page(generation, body), new MemoryCacheEntryOptions
             {
                 Size = body.Length,
-                // Pages nobody asks for again leave memory; correctness never depends on this.
-                SlidingExpiration = TimeSpan.FromMinutes(1),
+                // The bound on staleness if an instance dies between a write and its announcement.
+                AbsoluteExpirationRelativeToNow = Lifetime,
             });
         return body;
     }

@@ -56,7 +56,7 @@ public static class PostEndpoints
     /// </summary>
     static async Task<JsonBytes<List<PostWithVotes>>> ListPosts(PostListQuery query, AppDbContext db, PageCache pages, CancellationToken cancellationToken) =>
         new(await pages.GetAsync(new(query.Search, query.Skip, query.Limit),
-            () => Page(db, query.Search, query.Skip, query.Limit).ToListAsync(cancellationToken)));
+            () => Page(db, query.Search, query.Skip, query.Limit).ToListAsync(cancellationToken), cancellationToken));
 
     /// <summary>The list query; its LIMIT reaches the SQL as a literal, its OFFSET as a parameter (see <see cref="Paging"/>).</summary>
     public static IQueryable<PostWithVotes> Page(AppDbContext db, string search, int skip, int limit)

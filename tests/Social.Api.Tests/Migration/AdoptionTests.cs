@@ -147,6 +147,27 @@ public sealed class AdoptionTests(TestEnvironment env)
         Assert.Equal(["0"], await RowsAsync(db, "SELECT count(*) FROM posts p WHERE vote_count <> (SELECT count(*) FROM votes v WHERE v.post_id = p.id)"));
     }
 
+    /// <summary>docs/migrating.md, "Rolling back", step 4: the additions dropped by hand leave the original's schema exactly.</summary>
+    [Fact]
+    public async Task TheDocumentedHandRollbackLeavesExactlyTheOriginalsSchema()
+    {
+        var database = await CreateAsync(env.Cluster);
+        await using var db = await env.Cluster.OpenAsync(database);
+        const string functions = "SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1";
+        var schemaBefore = await SchemaDumpAsync(db);
+        var functionsBefore = await RowsAsync(db, functions);
+        Assert.Equal(0, (await MigrateCommandAsync(database)).ExitCode);
+        Assert.NotEqual(schemaBefore, await SchemaDumpAsync(db));
+
+        var guide = (await File.ReadAllTextAsync(Repository.PathOf("docs", "migrating.md"))).ReplaceLineEndings(" ");
+        var drop = System.Text.RegularExpressions.Regex.Match(guide, @"drop the additions by hand \(`(?<sql>[^`]+)`\)").Groups["sql"].Value;
+        Assert.NotEmpty(drop);
+        await ExecuteAsync(db, drop);
+
+        Assert.Equal(schemaBefore, await SchemaDumpAsync(db));
+        Assert.Equal(functionsBefore, await RowsAsync(db, functions));
+    }
+
     [Fact]
     public async Task TokensOurServiceIssuedAreTheOriginalsFormat()
     {

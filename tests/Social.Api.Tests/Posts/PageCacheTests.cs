@@ -80,14 +80,13 @@ public sealed class PageCacheTests(TestEnvironment env)
         Assert.Empty(Items(await PageAsync(user.Client, query)));
     }
 
-    [Fact]
-    public async Task AServedPageComesFromMemoryUntilAChangeIsAnnounced()
+    /// <summary>
+    /// The page after a silent retitle, once it comes from memory: the service listens for
+    /// announcements shortly after start, and reads the database until then.
+    /// </summary>
+    static async Task<string> ServedFromMemoryAsync(TestUser user, NpgsqlConnection db, int id, string tag, string query)
     {
-        var (user, id, tag, query) = await OwnPostAsync(env.Api, "memory");
-        await using var db = await env.Api.OpenDatabaseAsync();
-
-        // The service listens for announcements shortly after start; until then it reads the database.
-        string served = "";
+        var served = "";
         for (var attempt = 0; attempt < 50 && !served.Contains("first"); attempt++)
         {
             await RetitleSilentlyAsync(db, id, $"{tag} first");
@@ -97,7 +96,97 @@ public sealed class PageCacheTests(TestEnvironment env)
             if (!served.Contains("first"))
                 await Task.Delay(100);
         }
-        Assert.Equal($"{tag} first", Title(served));
+        return served;
+    }
+
+    /// <summary>
+    /// Holds every read of posts behind a lock (on a database of the test's own), so the queries
+    /// the service sends pile up where they can be counted.
+    /// </summary>
+    sealed class LockedPosts(NpgsqlConnection locker, NpgsqlTransaction transaction, NpgsqlConnection observer) : IAsyncDisposable
+    {
+        public static async Task<LockedPosts> TakeAsync(ApiFactory api)
+        {
+            var locker = await api.OpenDatabaseAsync();
+            var transaction = await locker.BeginTransactionAsync();
+            await ExecuteAsync(locker, "LOCK TABLE posts IN ACCESS EXCLUSIVE MODE");
+            return new(locker, transaction, await api.OpenDatabaseAsync());
+        }
+
+        public Task<long> WaitingQueriesAsync() => CountAsync(observer,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'social-api' AND wait_event_type = 'Lock'");
+
+        public async Task UntilAQueryWaitsAsync()
+        {
+            for (var attempt = 0; attempt < 100 && await WaitingQueriesAsync() == 0; attempt++)
+                await Task.Delay(20);
+        }
+
+        public Task ReleaseAsync() => transaction.RollbackAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await locker.DisposeAsync();
+            await observer.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ConcurrentMissesOfAPageWaitForOneQuery()
+    {
+        await using var api = await ApiFactory.CreateAsync(env.Cluster);
+        var (user, id, tag, query) = await OwnPostAsync(api, "burst");
+        await using (var db = await api.OpenDatabaseAsync())
+            Assert.Contains("first", await ServedFromMemoryAsync(user, db, id, tag, query));
+
+        await using var locked = await LockedPosts.TakeAsync(api);
+        var burst = Enumerable.Range(0, 8).Select(_ => user.Client.GetAsync($"/posts/{query}&limit=5")).ToArray();
+        await locked.UntilAQueryWaitsAsync();
+        await Task.Delay(300); // the other requests arrive meanwhile
+        var queries = await locked.WaitingQueriesAsync();
+        await locked.ReleaseAsync();
+
+        var pages = await Task.WhenAll(burst);
+        Assert.Equal(1, queries);
+        Assert.All(pages, page => Assert.Equal(HttpStatusCode.OK, page.StatusCode));
+        var bodies = await Task.WhenAll(pages.Select(page => page.Content.ReadAsStringAsync()));
+        Assert.Single(bodies.Distinct());
+        Assert.Equal($"{tag} silent", Title(bodies[0]));
+    }
+
+    [Fact]
+    public async Task WhenTheAwaitedReadFailsTheWaitingRequestsReadForThemselves()
+    {
+        await using var api = await ApiFactory.CreateAsync(env.Cluster);
+        var (user, id, tag, query) = await OwnPostAsync(api, "leader");
+        await using (var db = await api.OpenDatabaseAsync())
+            Assert.Contains("first", await ServedFromMemoryAsync(user, db, id, tag, query));
+
+        await using var locked = await LockedPosts.TakeAsync(api);
+        using var leaving = new CancellationTokenSource();
+        var leader = user.Client.GetAsync($"/posts/{query}&limit=4", leaving.Token);
+        await locked.UntilAQueryWaitsAsync();
+        var followers = Enumerable.Range(0, 4).Select(_ => user.Client.GetAsync($"/posts/{query}&limit=4")).ToArray();
+        await Task.Delay(300);
+        await leaving.CancelAsync(); // the first request's client leaves: its query is cancelled
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leader);
+        await Task.Delay(300);
+        await locked.ReleaseAsync();
+
+        var pages = await Task.WhenAll(followers);
+        Assert.All(pages, page => Assert.Equal(HttpStatusCode.OK, page.StatusCode));
+        foreach (var page in pages)
+            Assert.Equal($"{tag} silent", Title(await page.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task AServedPageComesFromMemoryUntilAChangeIsAnnounced()
+    {
+        var (user, id, tag, query) = await OwnPostAsync(env.Api, "memory");
+        await using var db = await env.Api.OpenDatabaseAsync();
+
+        Assert.Equal($"{tag} first", Title(await ServedFromMemoryAsync(user, db, id, tag, query)));
 
         // Any write through the service ends the cached pages, whichever post it touched.
         await user.CreatePostAsync(UniqueText("unrelated"));
@@ -135,6 +224,23 @@ public sealed class PageCacheTests(TestEnvironment env)
 
         Assert.Equal(1, Votes(await EventuallyAsync(user.Client, query, page => Votes(page) == 1)));
         Assert.Equal(1, Votes(await PageAsync(viaSecond, query)));
+    }
+
+    [Fact]
+    public async Task AnInstanceStoppedRightAfterAWriteStillAnnouncesIt()
+    {
+        var (user, id, _, query) = await OwnPostAsync(env.Api, "stopping");
+        Assert.Equal(0, Votes(await PageAsync(user.Client, query)));
+
+        var second = await ApiFactory.CreateAsync(env.Cluster, new Dictionary<string, string?> { ["DATABASE_NAME"] = env.Api.DatabaseName });
+        await using (second)
+        {
+            using var viaSecond = second.ClientWithToken($"Bearer {user.Token}");
+            Assert.Equal(HttpStatusCode.Created, (await viaSecond.PostAsync("/vote/", RawJson($$"""{"post_id": {{id}}, "dir": 1}"""))).StatusCode);
+        }
+
+        // Well within the page's lifetime (10 s): the stopping instance announced its write.
+        Assert.Equal(1, Votes(await EventuallyAsync(user.Client, query, page => Votes(page) == 1)));
     }
 
     [Fact]
