@@ -23,18 +23,20 @@ namespace Social.Api.Data.Migrations
             migrationBuilder.Sql("""
                 CREATE OR REPLACE FUNCTION social_notify_posts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    IF current_setting('application_name') NOT LIKE 'social-api%' THEN
-                        PERFORM pg_notify('social_posts_changed', '');
-                    END IF;
+                    PERFORM pg_notify('social_posts_changed', '');
                     RETURN NULL;
                 END $$;
 
+                -- The condition, not the function, skips the service's sessions: no function call
+                -- at all on their writes (every vote updates posts through its counting trigger).
                 DROP TRIGGER IF EXISTS social_notify_posts_changed ON posts;
                 CREATE TRIGGER social_notify_posts_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON posts
-                    FOR EACH STATEMENT EXECUTE FUNCTION social_notify_posts_changed();
+                    FOR EACH STATEMENT WHEN (current_setting('application_name') NOT LIKE 'social-api%')
+                    EXECUTE FUNCTION social_notify_posts_changed();
                 DROP TRIGGER IF EXISTS social_notify_users_changed ON users;
                 CREATE TRIGGER social_notify_users_changed AFTER UPDATE ON users
-                    FOR EACH STATEMENT EXECUTE FUNCTION social_notify_posts_changed();
+                    FOR EACH STATEMENT WHEN (current_setting('application_name') NOT LIKE 'social-api%')
+                    EXECUTE FUNCTION social_notify_posts_changed();
                 """);
         }
 
