@@ -66,7 +66,7 @@ public sealed class PageCache : IDisposable
 
         // One read per page and generation: the requests that miss meanwhile wait for it. Otherwise,
         // after every change, each connection asking for a hot page sends the same query at once
-        // (measured: with 16 connections, p99 of a deep page 60-200 ms after votes, instead of ~1 ms).
+        // (measured, 16 connections reading skip=50000 right after votes: p99 53 ms, and 2.3 ms with this).
         var mine = new Lazy<Task<byte[]>>(() => ReadAsync(key, generation, read));
         var reading = _reading.GetOrAdd((key, generation), mine);
         if (reading == mine)
