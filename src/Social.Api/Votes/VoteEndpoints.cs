@@ -32,9 +32,12 @@ public static class VoteEndpoints
     /// votes give exactly one 201 and 409 for the rest. Removing a vote answers 201 too, as the
     /// original does. Each statement first locks the post row that the vote-count trigger will
     /// update: taking the locks in the same order as a concurrent DELETE of the post cannot deadlock.
+    /// The two statements go straight to Npgsql's data source, like the insert of a post: EF's
+    /// raw-SQL pipeline has nothing to map here (on a freshly seeded database the gain for votes is
+    /// within noise; on a bloated one, about a tenth).
     /// </summary>
     static async Task<Results<Created<MessageResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> CastVote(
-        JsonBody<VoteRequest> body, Caller caller, AppDbContext db, CancellationToken cancellationToken)
+        JsonBody<VoteRequest> body, Caller caller, NpgsqlDataSource database, AppDbContext db, CancellationToken cancellationToken)
     {
         var (postId, dir) = body.Value;
         var userId = caller.Id;
@@ -44,9 +47,9 @@ public static class VoteEndpoints
             int added;
             try
             {
-                added = await db.Database.ExecuteSqlAsync(
-                    $"INSERT INTO votes (user_id, post_id) SELECT {userId}, id FROM posts WHERE id = {postId} FOR NO KEY UPDATE ON CONFLICT DO NOTHING",
-                    cancellationToken);
+                added = await ExecuteAsync(database,
+                    "INSERT INTO votes (user_id, post_id) SELECT $1, id FROM posts WHERE id = $2 FOR NO KEY UPDATE ON CONFLICT DO NOTHING",
+                    userId, postId, cancellationToken);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
             {
@@ -59,15 +62,23 @@ public static class VoteEndpoints
                 : PostNotFound(postId);
         }
 
-        var removed = await db.Database.ExecuteSqlAsync($"""
-            WITH post AS (SELECT id FROM posts WHERE id = {postId} FOR NO KEY UPDATE)
-            DELETE FROM votes USING post WHERE votes.user_id = {userId} AND votes.post_id = post.id
-            """, cancellationToken);
+        var removed = await ExecuteAsync(database, """
+            WITH post AS (SELECT id FROM posts WHERE id = $2 FOR NO KEY UPDATE)
+            DELETE FROM votes USING post WHERE votes.user_id = $1 AND votes.post_id = post.id
+            """, userId, postId, cancellationToken);
         if (removed == 1)
             return TypedResults.Created((string?)null, new MessageResponse("successfully deleted vote"));
         return await PostExists(postId, db, cancellationToken)
             ? TypedResults.NotFound(new ErrorResponse("Vote does not exist"))
             : PostNotFound(postId);
+    }
+
+    static async Task<int> ExecuteAsync(NpgsqlDataSource database, string sql, int userId, int postId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = userId });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = postId });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     static Task<bool> PostExists(int postId, AppDbContext db, CancellationToken cancellationToken) =>
