@@ -42,12 +42,17 @@ sealed class ChangeListener(Settings settings, KnownUsers users, PageCache pages
             }
             catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
             {
-                users.NotListening();
-                pages.NotListening();
+                NotListening();
                 logger.LogWarning("Not listening for changes ({Reason}); retrying", e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
+        NotListening();
+    }
+
+    // Both caches follow the channel: used while it is heard, bypassed while it is not.
+    void NotListening()
+    {
         users.NotListening();
         pages.NotListening();
     }

@@ -60,7 +60,7 @@ public sealed class PageCache : IDisposable
     {
         var generation = Interlocked.Read(ref _generation);
         if (!_listening)
-            return JsonSerializer.SerializeToUtf8Bytes(await read(), _json);
+            return await ReadAsync(key, generation, read); // kept by no one
         if (_pages.TryGetValue(key, out Page? page) && page!.Generation == generation)
             return page.Body;
 
@@ -84,9 +84,10 @@ public sealed class PageCache : IDisposable
         {
             return await reading.Value.WaitAsync(cancellationToken);
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // The read this request waited for failed (its own client left, say): read for itself.
+            // The read this request waited for was cancelled (its own client left): read for itself.
+            // Any other failure (the database unavailable) is this request's answer too, at once.
             return await ReadAsync(key, generation, read);
         }
     }
