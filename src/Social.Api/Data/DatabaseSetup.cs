@@ -20,6 +20,8 @@ public static class DatabaseSetup
         // The in-memory caches (known users, pages of posts) stay exact through the database's announcements.
         services.AddSingleton<PageCache>();
         services.AddHostedService<ChangeListener>();
+        services.AddSingleton<PostReader>();
+        services.AddHostedService(provider => provider.GetRequiredService<PostReader>());
         return services;
     }
 

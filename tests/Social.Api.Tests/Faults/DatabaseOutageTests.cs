@@ -50,9 +50,11 @@ public sealed class DatabaseOutageTests : IDisposable
     {
         await using var api = await ApiFactory.CreateAsync(_cluster.Postgres);
         var user = await api.CreateUserAsync();
+        var post = (await user.CreatePostAsync())["id"];
 
         _cluster.Postgres.Stop();
         await AssertUnavailableAsync(await user.Client.GetAsync("/posts/"));
+        await AssertUnavailableAsync(await user.Client.GetAsync($"/posts/{post}"));
         await AssertUnavailableAsync(await api.CreateClient().LoginAsync(user.Email));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await api.CreateClient().GetAsync("/health/ready")).StatusCode);
         Assert.DoesNotContain(api.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("Request failed", StringComparison.Ordinal));
@@ -60,6 +62,7 @@ public sealed class DatabaseOutageTests : IDisposable
         _cluster.Start();
         await api.WaitUntilReadyAsync();
         Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync("/posts/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync($"/posts/{post}")).StatusCode);
     }
 
     [Fact]
@@ -116,12 +119,14 @@ public sealed class DatabaseOutageTests : IDisposable
         });
         var user = await api.CreateUserAsync();
         user.Client.Timeout = TimeSpan.FromSeconds(20);
+        var post = (await user.CreatePostAsync())["id"];
         Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync("/posts/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync($"/posts/{post}")).StatusCode);
 
         await using (var db = await _cluster.Postgres.OpenAsync(api.DatabaseName))
         await using (var kill = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'social-api'", db))
             Assert.True((long)(await kill.ExecuteScalarAsync())! > 0);
-        var afterKill = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => user.Client.GetAsync("/posts/")));
+        var afterKill = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => user.Client.GetAsync(i % 2 == 0 ? "/posts/" : $"/posts/{post}")));
         Assert.All(afterKill, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable }));
         Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync("/posts/")).StatusCode);
 
@@ -130,6 +135,10 @@ public sealed class DatabaseOutageTests : IDisposable
         try
         {
             await AssertUnavailableAsync(await user.Client.GetAsync($"/posts/?search={Guid.NewGuid():N}"));
+            // Reads of single posts queued behind the frozen ones time out with them.
+            var frozen = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => user.Client.GetAsync($"/posts/{post}")));
+            foreach (var response in frozen)
+                await AssertUnavailableAsync(response);
             // A page served before the freeze is still exact (nothing can commit) and comes from memory.
             Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync("/posts/")).StatusCode);
         }
@@ -139,6 +148,7 @@ public sealed class DatabaseOutageTests : IDisposable
         }
         await api.WaitUntilReadyAsync();
         await EventuallyOkAsync(() => user.Client.GetAsync("/posts/"));
+        await EventuallyOkAsync(() => user.Client.GetAsync($"/posts/{post}"));
     }
 
     // The postmaster (first line of postmaster.pid) and its children: the whole server.

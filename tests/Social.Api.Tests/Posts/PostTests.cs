@@ -98,6 +98,48 @@ public sealed class PostTests(TestEnvironment env)
         Assert.Equal(1, body["votes"]!.GetValue<int>());
     }
 
+    /// <summary>
+    /// Concurrent reads share queries (<c>PostReader</c>): each request still gets its own post, its
+    /// own vote count, or its own 404, also when the same id is asked for several times at once.
+    /// </summary>
+    [Fact]
+    public async Task ConcurrentReadsOfManyPostsEachGetTheirOwn()
+    {
+        var author = await env.Api.CreateUserAsync();
+        var reader = await env.Api.CreateUserAsync();
+        var posts = new Dictionary<int, (string Title, int Votes)>();
+        for (var i = 0; i < 12; i++)
+        {
+            var title = UniqueText($"concurrent-{i}");
+            var id = (await author.CreatePostAsync(title))["id"]!.GetValue<int>();
+            if (i % 3 == 0)
+                await reader.VoteAsync(id, 1);
+            posts[id] = (title, i % 3 == 0 ? 1 : 0);
+        }
+        int[] missing = [int.MaxValue, int.MaxValue - 1, -5];
+        var asked = Enumerable.Range(0, 150).Select(i => i % 10 == 9 ? missing[i % 3] : posts.Keys.ElementAt(i * 7 % posts.Count)).ToList();
+
+        var answers = await Task.WhenAll(asked.Select(async id => (id, response: await reader.Client.GetAsync($"/posts/{id}"))));
+
+        foreach (var (id, response) in answers)
+        {
+            if (posts.TryGetValue(id, out var expected))
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var body = await response.JsonAsync();
+                Assert.Equal(id, body["Post"]!["id"]!.GetValue<int>());
+                Assert.Equal(expected.Title, body["Post"]!["title"]!.GetValue<string>());
+                Assert.Equal(author.Id, body["Post"]!["owner"]!["id"]!.GetValue<int>());
+                Assert.Equal(expected.Votes, body["votes"]!.GetValue<int>());
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+                Assert.Equal($"post with id: {id} was not found", await response.DetailAsync());
+            }
+        }
+    }
+
     [Theory]
     [InlineData("2147483647")]
     [InlineData("0")]
