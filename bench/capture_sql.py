@@ -50,11 +50,14 @@ for n, (sql, params) in enumerate(statements, 1):
     def variable(match):
         index = int(match.group(1))
         value = params[index]
-        if value in randomised:
-            name = seen.setdefault(value, f"r{len(seen) + 1}")
+        # A one-element array of ids (GET /posts/{id}: a batch of one request) is randomised as its id.
+        array = re.fullmatch(r"\{(\d+)\}", value or "")
+        key = array.group(1) if array else value
+        if key in randomised:
+            name = seen.setdefault(key, f"r{len(seen) + 1}")
             if f"\\set {name} " not in "\n".join(lines):
-                lines.insert(0, f"\\set {name} {randomised[value]}")
-            return f":{name}"
+                lines.insert(0, f"\\set {name} {randomised[key]}")
+            return f"ARRAY[:{name}::int]" if array else f":{name}"
         name = f"s{n}p{index}"
         defines[name] = value
         return f":{name}"
