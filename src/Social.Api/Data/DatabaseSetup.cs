@@ -20,6 +20,7 @@ public static class DatabaseSetup
         // The in-memory caches (known users, pages of posts) stay exact through the database's announcements.
         services.AddSingleton<PageCache>();
         services.AddHostedService<ChangeListener>();
+        // Concurrent reads of single posts share one query, on a connection of its own.
         services.AddSingleton<PostReader>();
         services.AddHostedService(provider => provider.GetRequiredService<PostReader>());
         return services;
