@@ -66,49 +66,42 @@ public sealed class PostReader : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Requests already queued are still answered; new ones are refused.
+        // New requests read on their own; the reader answers those already queued, then ends.
         _requests.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
     }
 
+    // Not stopped by the stopping token: the loop ends once the queue is closed and empty, so no
+    // queued request is left unanswered. Each query is bounded by the command timeout.
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<Request>(MaxBatch);
         var reader = _requests.Reader;
-        try
+        while (await reader.WaitToReadAsync(CancellationToken.None))
         {
-            while (await reader.WaitToReadAsync(stoppingToken))
+            while (batch.Count < MaxBatch && reader.TryRead(out var request))
             {
-                while (batch.Count < MaxBatch && reader.TryRead(out var request))
-                {
-                    if (!request.Task.IsCompleted)
-                        batch.Add(request);
-                }
-                if (batch.Count > 0)
-                    await AnswerAsync(batch, stoppingToken);
-                batch.Clear();
+                if (!request.Task.IsCompleted)
+                    batch.Add(request);
             }
+            if (batch.Count > 0)
+                await AnswerAsync(batch);
+            batch.Clear();
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        foreach (var left in batch)
-            left.TrySetCanceled(stoppingToken);
     }
 
-    async Task AnswerAsync(List<Request> batch, CancellationToken stoppingToken)
+    async Task AnswerAsync(List<Request> batch)
     {
         try
         {
-            var found = await QueryAsync([.. batch.Select(request => request.Id).Distinct()], stoppingToken);
+            var found = await QueryAsync([.. batch.Select(request => request.Id).Distinct()], CancellationToken.None);
             foreach (var request in batch)
                 request.TrySetResult(found.GetValueOrDefault(request.Id));
         }
         catch (Exception e)
         {
             // Each request answers with the failure (an unreachable database becomes its 503).
-            if (e is not OperationCanceledException)
-                _logger.LogDebug(e, "Reading {Count} posts failed", batch.Count);
+            _logger.LogDebug(e, "Reading {Count} posts failed", batch.Count);
             foreach (var request in batch)
                 request.TrySetException(e);
         }
@@ -131,6 +124,7 @@ public sealed class PostReader : BackgroundService
 
     public override void Dispose()
     {
+        _requests.Writer.TryComplete(); // disposed without being stopped: the loop still ends
         _database.Dispose();
         base.Dispose();
     }

@@ -99,47 +99,22 @@ public sealed class PageCacheTests(TestEnvironment env)
         return served;
     }
 
-    /// <summary>
-    /// Holds every read of posts behind a lock (on a database of the test's own), so the queries
-    /// the service sends pile up where they can be counted.
-    /// </summary>
-    sealed class LockedPosts(NpgsqlConnection locker, NpgsqlTransaction transaction, NpgsqlConnection observer) : IAsyncDisposable
-    {
-        public static async Task<LockedPosts> TakeAsync(ApiFactory api)
-        {
-            var locker = await api.OpenDatabaseAsync();
-            var transaction = await locker.BeginTransactionAsync();
-            await ExecuteAsync(locker, "LOCK TABLE posts IN ACCESS EXCLUSIVE MODE");
-            return new(locker, transaction, await api.OpenDatabaseAsync());
-        }
-
-        public Task<long> WaitingQueriesAsync() => CountAsync(observer,
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'social-api' AND wait_event_type = 'Lock'");
-
-        public async Task UntilAQueryWaitsAsync()
-        {
-            for (var attempt = 0; attempt < 100 && await WaitingQueriesAsync() == 0; attempt++)
-                await Task.Delay(20);
-        }
-
-        public Task ReleaseAsync() => transaction.RollbackAsync();
-
-        public async ValueTask DisposeAsync()
-        {
-            await transaction.DisposeAsync();
-            await locker.DisposeAsync();
-            await observer.DisposeAsync();
-        }
-    }
-
     /// <summary>An instance of the test's own (its database can be locked), once it serves pages from memory.</summary>
     async Task<(ApiFactory Api, TestUser User, string Tag, string Query)> CachingApiAsync(string word)
     {
         var api = await ApiFactory.CreateAsync(env.Cluster);
-        var (user, id, tag, query) = await OwnPostAsync(api, word);
-        await using (var db = await api.OpenDatabaseAsync())
-            Assert.Contains("first", await ServedFromMemoryAsync(user, db, id, tag, query));
-        return (api, user, tag, query);
+        try
+        {
+            var (user, id, tag, query) = await OwnPostAsync(api, word);
+            await using (var db = await api.OpenDatabaseAsync())
+                Assert.Contains("first", await ServedFromMemoryAsync(user, db, id, tag, query));
+            return (api, user, tag, query);
+        }
+        catch
+        {
+            await api.DisposeAsync(); // the caller never gets it to dispose
+            throw;
+        }
     }
 
     [Fact]

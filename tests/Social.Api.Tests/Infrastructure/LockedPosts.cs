@@ -1,0 +1,37 @@
+using Npgsql;
+using static Social.Api.Tests.Infrastructure.Sql;
+
+namespace Social.Api.Tests.Infrastructure;
+
+/// <summary>
+/// Holds every read of posts behind a lock (on a database of the test's own), so the queries
+/// the service sends pile up where they can be counted.
+/// </summary>
+public sealed class LockedPosts(NpgsqlConnection locker, NpgsqlTransaction transaction, NpgsqlConnection observer) : IAsyncDisposable
+{
+    public static async Task<LockedPosts> TakeAsync(ApiFactory api)
+    {
+        var locker = await api.OpenDatabaseAsync();
+        var transaction = await locker.BeginTransactionAsync();
+        await ExecuteAsync(locker, "LOCK TABLE posts IN ACCESS EXCLUSIVE MODE");
+        return new(locker, transaction, await api.OpenDatabaseAsync());
+    }
+
+    public Task<long> WaitingQueriesAsync() => CountAsync(observer,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'social-api' AND wait_event_type = 'Lock'");
+
+    public async Task UntilAQueryWaitsAsync()
+    {
+        for (var attempt = 0; attempt < 100 && await WaitingQueriesAsync() == 0; attempt++)
+            await Task.Delay(20);
+    }
+
+    public Task ReleaseAsync() => transaction.RollbackAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await transaction.DisposeAsync();
+        await locker.DisposeAsync();
+        await observer.DisposeAsync();
+    }
+}
