@@ -41,9 +41,15 @@ public static class JwtAuthentication
                 options.Events = new OriginalBearerEvents();
             });
         services.AddAuthorization();
-        // Authentication pulls in data protection, which nothing here uses (no cookies): keep its
-        // keys in memory rather than writing a key ring to the user's profile.
+        // Authentication pulls in data protection, which nothing here uses (no cookies, no
+        // antiforgery). Its keys stay in memory, and its start-up service goes: that service loads
+        // the key ring at start whatever the provider, reading the user's profile and writing a key
+        // into it on a first start (and loading the XML stack to do so).
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        var keyRingLoader = services.FirstOrDefault(descriptor => descriptor.ServiceType == typeof(IHostedService)
+            && descriptor.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService");
+        if (keyRingLoader is not null)
+            services.Remove(keyRingLoader);
         return services;
     }
 }
