@@ -31,19 +31,11 @@ public sealed class DocsPageBrowserTests(TestEnvironment env)
             Assert.Skip(reason);
         }
 
-        var url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
-        var database = await env.Cluster.CreateUniqueDatabaseAsync("docs");
-        using var service = ServiceProcess.Start(AppContext.BaseDirectory, new Dictionary<string, string>
-        {
-            ["DATABASE_URL"] = $"postgresql://postgres:{env.Cluster.Password}@127.0.0.1:{env.Cluster.Port}/{database}",
-            ["SECRET_KEY"] = ApiFactory.SecretKey,
-            ["BCRYPT_COST"] = "4",
-        }, "--urls", url);
-        await service.WaitUntilServingAsync(url + "/health/ready");
-        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        var started = await ServiceProcess.StartOnNewDatabaseAsync(env, "docs");
+        using var service = started.Service;
+        using var client = new HttpClient { BaseAddress = new Uri(started.Url) };
         var email = UniqueEmail("docs");
-        Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(email)).StatusCode);
-        var token = (await (await client.LoginAsync(email)).JsonAsync())["access_token"]!.GetValue<string>();
+        var token = await client.RegisterAndLogInAsync(email);
         client.DefaultRequestHeaders.Authorization = new("Bearer", token);
         await client.PostAsync("/posts/", RawJson("""{"title": "Hello from the docs page", "content": "Sent with curl, listed from /docs"}"""));
 
@@ -51,7 +43,7 @@ public sealed class DocsPageBrowserTests(TestEnvironment env)
         var screenshot = Environment.GetEnvironmentVariable("UPDATE_DOCS_SCREENSHOT") == "1"
             ? Repository.PathOf("docs", "images", "docs.png")
             : Path.Combine(AppContext.BaseDirectory, "docs-page.png");
-        var (exitCode, output) = await RunNodeAsync(script, url, email, Password, screenshot);
+        var (exitCode, output) = await RunNodeAsync(script, started.Url, email, Password, screenshot);
 
         Assert.True(exitCode == 0, output);
         Assert.Contains("POST /login -> 200", output, StringComparison.Ordinal);

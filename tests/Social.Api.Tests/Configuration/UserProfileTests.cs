@@ -15,21 +15,10 @@ public sealed class UserProfileTests(TestEnvironment env) : IDisposable
     [Fact]
     public async Task ServingAndSigningInWriteNothingToTheHomeFolder()
     {
-        var database = await env.Cluster.CreateUniqueDatabaseAsync("home");
-        var url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
-        using var service = ServiceProcess.Start(AppContext.BaseDirectory, new Dictionary<string, string>
-        {
-            ["HOME"] = _home,
-            ["DATABASE_URL"] = $"postgresql://postgres:{env.Cluster.Password}@127.0.0.1:{env.Cluster.Port}/{database}",
-            ["SECRET_KEY"] = ApiFactory.SecretKey,
-            ["BCRYPT_COST"] = "4",
-        }, "--urls", url);
-        await service.WaitUntilServingAsync(url + "/health/ready");
-
-        using var client = new HttpClient { BaseAddress = new Uri(url) };
-        var email = ApiClient.UniqueEmail("home");
-        Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(email)).StatusCode);
-        var token = (await (await client.LoginAsync(email)).JsonAsync())["access_token"]!.GetValue<string>();
+        var started = await ServiceProcess.StartOnNewDatabaseAsync(env, "home", new Dictionary<string, string> { ["HOME"] = _home });
+        using var service = started.Service;
+        using var client = new HttpClient { BaseAddress = new Uri(started.Url) };
+        var token = await client.RegisterAndLogInAsync(ApiClient.UniqueEmail("home"));
         var posts = new HttpRequestMessage(HttpMethod.Get, "/posts/") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", token) } };
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(posts)).StatusCode);
         service.Interrupt();

@@ -19,16 +19,8 @@ public sealed class RealServerTests(TestEnvironment env) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _database = await env.Cluster.CreateUniqueDatabaseAsync("real");
-        _url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
-        _service = ServiceProcess.Start(AppContext.BaseDirectory, new Dictionary<string, string>
-        {
-            ["DATABASE_URL"] = $"postgresql://postgres:{env.Cluster.Password}@127.0.0.1:{env.Cluster.Port}/{_database}",
-            ["SECRET_KEY"] = ApiFactory.SecretKey,
-            ["BCRYPT_COST"] = "4",
-            ["SHUTDOWN_TIMEOUT_SECONDS"] = "20",
-        }, "--urls", _url);
-        await _service.WaitUntilServingAsync(_url + "/health/ready");
+        (_service, _url, _database) = await ServiceProcess.StartOnNewDatabaseAsync(env, "real",
+            new Dictionary<string, string> { ["SHUTDOWN_TIMEOUT_SECONDS"] = "20" });
         _client = new HttpClient { BaseAddress = new Uri(_url), Timeout = TimeSpan.FromSeconds(30) };
     }
 

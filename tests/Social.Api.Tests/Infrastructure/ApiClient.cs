@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -22,6 +23,13 @@ public static class ApiClient
 
     public static Task<HttpResponseMessage> LoginAsync(this HttpClient client, string username, string password = Password) =>
         client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = username, ["password"] = password }));
+
+    /// <summary>Registers <paramref name="email"/> and returns the access token its login gives.</summary>
+    public static async Task<string> RegisterAndLogInAsync(this HttpClient client, string email)
+    {
+        Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(email)).StatusCode);
+        return (await (await client.LoginAsync(email)).JsonAsync())["access_token"]!.GetValue<string>();
+    }
 
     public static async Task<TestUser> CreateUserAsync(this ApiFactory api, string? email = null, string password = Password)
     {

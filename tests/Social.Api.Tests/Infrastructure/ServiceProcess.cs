@@ -52,6 +52,28 @@ public sealed class ServiceProcess : IDisposable
         return service;
     }
 
+    /// <summary>
+    /// The service on a new database of the test cluster, ready (migrated) when returned; the
+    /// given variables are added to, or replace, the database, secret and bcrypt settings.
+    /// </summary>
+    public static async Task<(ServiceProcess Service, string Url, string Database)> StartOnNewDatabaseAsync(
+        TestEnvironment env, string name, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var database = await env.Cluster.CreateUniqueDatabaseAsync(name);
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var variables = new Dictionary<string, string>
+        {
+            ["DATABASE_URL"] = $"postgresql://postgres:{env.Cluster.Password}@127.0.0.1:{env.Cluster.Port}/{database}",
+            ["SECRET_KEY"] = ApiFactory.SecretKey,
+            ["BCRYPT_COST"] = "4",
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            variables[key] = value;
+        var service = Start(AppContext.BaseDirectory, variables, "--urls", url);
+        await service.WaitUntilServingAsync(url + "/health/ready");
+        return (service, url, database);
+    }
+
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
     public async Task<int> ExitCodeAsync(TimeSpan? timeout = null)
     {
