@@ -31,8 +31,7 @@ public sealed class ZeroConfigurationTests : IDisposable
         using (var first = Start(url))
         {
             await first.WaitUntilServingAsync(url + "/");
-            Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(email)).StatusCode);
-            token = (await (await client.LoginAsync(email)).JsonAsync())["access_token"]!.GetValue<string>();
+            token = await client.RegisterAndLogInAsync(email);
             first.Interrupt();
             Assert.Equal(0, await first.ExitCodeAsync());
         }

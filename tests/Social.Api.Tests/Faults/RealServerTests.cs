@@ -62,8 +62,7 @@ public sealed class RealServerTests(TestEnvironment env) : IAsyncLifetime
     public async Task SigtermStopsAcceptingFinishesInFlightRequestsAndExitsZero()
     {
         var email = UniqueEmail();
-        await _client.RegisterAsync(email);
-        var token = (await (await _client.LoginAsync(email)).JsonAsync())["access_token"]!.GetValue<string>();
+        var token = await _client.RegisterAndLogInAsync(email);
         _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
         await using var db = await env.Cluster.OpenAsync(_database);

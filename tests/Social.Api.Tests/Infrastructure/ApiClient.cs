@@ -28,7 +28,9 @@ public static class ApiClient
     public static async Task<string> RegisterAndLogInAsync(this HttpClient client, string email)
     {
         Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(email)).StatusCode);
-        return (await (await client.LoginAsync(email)).JsonAsync())["access_token"]!.GetValue<string>();
+        var login = await client.LoginAsync(email);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        return (await login.JsonAsync())["access_token"]!.GetValue<string>();
     }
 
     public static async Task<TestUser> CreateUserAsync(this ApiFactory api, string? email = null, string password = Password)
@@ -36,11 +38,11 @@ public static class ApiClient
         var client = api.CreateClient();
         email ??= UniqueEmail();
         var registered = await client.RegisterAsync(email, password);
-        Assert.Equal(System.Net.HttpStatusCode.Created, registered.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         var id = (await registered.JsonAsync())["id"]!.GetValue<int>();
 
         var login = await client.LoginAsync(email, password);
-        Assert.Equal(System.Net.HttpStatusCode.OK, login.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         var token = (await login.JsonAsync())["access_token"]!.GetValue<string>();
 
         var authorized = api.CreateClient();
@@ -61,7 +63,7 @@ public static class ApiClient
             ? new { title = title ?? UniqueText("title"), content }
             : new { title = title ?? UniqueText("title"), content, published };
         var response = await user.Client.PostAsJsonAsync("/posts/", body);
-        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await response.JsonAsync();
     }
 

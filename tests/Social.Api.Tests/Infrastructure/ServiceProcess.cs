@@ -70,7 +70,15 @@ public sealed class ServiceProcess : IDisposable
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             variables[key] = value;
         var service = Start(AppContext.BaseDirectory, variables, "--urls", url);
-        await service.WaitUntilServingAsync(url + "/health/ready");
+        try
+        {
+            await service.WaitUntilServingAsync(url + "/health/ready");
+        }
+        catch
+        {
+            service.Dispose(); // the caller never gets it to stop
+            throw;
+        }
         return (service, url, database);
     }
 
