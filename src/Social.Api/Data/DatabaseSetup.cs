@@ -23,6 +23,9 @@ public static class DatabaseSetup
         // Concurrent reads of single posts share one query, on a connection of its own.
         services.AddSingleton<PostReader>();
         services.AddHostedService(provider => provider.GetRequiredService<PostReader>());
+        // Concurrent new posts and votes share a transaction, and so a commit.
+        services.AddSingleton<GroupCommit>();
+        services.AddHostedService(provider => provider.GetRequiredService<GroupCommit>());
         return services;
     }
 

@@ -20,9 +20,11 @@ public sealed class LockedPosts(NpgsqlConnection locker, NpgsqlTransaction trans
     public Task<long> WaitingQueriesAsync() => CountAsync(observer,
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'social-api' AND wait_event_type = 'Lock'");
 
-    public async Task UntilAQueryWaitsAsync()
+    public Task UntilAQueryWaitsAsync() => UntilQueriesWaitAsync(1);
+
+    public async Task UntilQueriesWaitAsync(int count)
     {
-        for (var attempt = 0; attempt < 100 && await WaitingQueriesAsync() == 0; attempt++)
+        for (var attempt = 0; attempt < 100 && await WaitingQueriesAsync() < count; attempt++)
             await Task.Delay(20);
     }
 

@@ -1,0 +1,102 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Social.Api.Data;
+using Social.Api.Tests.Infrastructure;
+using static Social.Api.Tests.Infrastructure.Sql;
+
+namespace Social.Api.Tests.Data;
+
+/// <summary>
+/// The writes of new posts and votes, committed together when they arrive together. Each test
+/// holds the posts table locked (on a database of its own) so that writes queue up behind the two
+/// batches in flight, then lets them through.
+/// </summary>
+public sealed class GroupCommitTests(TestEnvironment env)
+{
+    const string InsertPost = "INSERT INTO posts (title, content, published, owner_id) VALUES ($1, 'content', true, $2) RETURNING id";
+
+    [Fact]
+    public async Task WritesThatWaitTogetherAreCommittedInOneTransaction()
+    {
+        await using var api = await ApiFactory.CreateAsync(env.Cluster);
+        var user = await api.CreateUserAsync();
+        var writes = api.Services.GetRequiredService<GroupCommit>();
+
+        var (inFlight, queued) = await QueueBehindLockAsync(api, writes, Enumerable.Range(0, 4).Select(i => NewPost($"queued {i}", user.Id)));
+
+        var ids = new List<int>();
+        foreach (var write in queued)
+            ids.Add((int)(await write.WaitAsync(TimeSpan.FromSeconds(30))).Row![0]);
+        await using var db = await api.OpenDatabaseAsync();
+        var transactions = await RowsAsync(db, $"SELECT DISTINCT xmin::text FROM posts WHERE id IN ({string.Join(",", ids)})");
+        Assert.Single(transactions);
+        foreach (var write in inFlight)
+            Assert.Equal(1, (await write.WaitAsync(TimeSpan.FromSeconds(30))).RecordsAffected);
+    }
+
+    [Fact]
+    public async Task AWriteThatFailsFailsAloneAndTheOthersAreCommitted()
+    {
+        await using var api = await ApiFactory.CreateAsync(env.Cluster);
+        var user = await api.CreateUserAsync();
+        var writes = api.Services.GetRequiredService<GroupCommit>();
+        const int NoSuchUser = int.MaxValue;
+
+        var (_, queued) = await QueueBehindLockAsync(api, writes,
+            [NewPost("before", user.Id), NewPost("orphan", NoSuchUser), NewPost("after", user.Id)]);
+
+        var failure = await Assert.ThrowsAsync<PostgresException>(() => queued[1].WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, failure.SqlState);
+        await using var db = await api.OpenDatabaseAsync();
+        foreach (var (write, title) in new[] { (queued[0], "before"), (queued[2], "after") })
+        {
+            var id = (int)(await write.WaitAsync(TimeSpan.FromSeconds(30))).Row![0];
+            Assert.Equal([title], await RowsAsync(db, $"SELECT title FROM posts WHERE id = {id}"));
+        }
+        Assert.Equal(0, await CountAsync(db, "SELECT count(*) FROM posts WHERE title = 'orphan'"));
+    }
+
+    [Fact]
+    public async Task WritesQueuedWhenTheServiceStopsAreStillCommitted()
+    {
+        await using var api = await ApiFactory.CreateAsync(env.Cluster);
+        var user = await api.CreateUserAsync();
+        var writes = api.Services.GetRequiredService<GroupCommit>();
+
+        await using var locked = await LockedPosts.TakeAsync(api);
+        var all = new List<Task<Written>>();
+        for (var i = 0; i < 4; i++)
+            all.Add(writes.ExecuteAsync(NewPost($"stopping {i}", user.Id), CancellationToken.None));
+        await locked.UntilQueriesWaitAsync(2);
+        var stopping = writes.StopAsync(CancellationToken.None);
+        all.Add(writes.ExecuteAsync(NewPost("after stop", user.Id), CancellationToken.None));
+        await locked.ReleaseAsync();
+
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+        foreach (var write in all)
+            Assert.Equal(1, (await write.WaitAsync(TimeSpan.FromSeconds(30))).RecordsAffected);
+        await using var db = await api.OpenDatabaseAsync();
+        Assert.Equal(5, await CountAsync(db, $"SELECT count(*) FROM posts WHERE owner_id = {user.Id}"));
+    }
+
+    static Write NewPost(string title, int ownerId) => new(InsertPost, 0, title, ownerId) { Returning = true };
+
+    /// <summary>
+    /// Occupies both committers with a write each, blocked by the lock, then queues
+    /// <paramref name="queued"/> behind them and releases the lock.
+    /// </summary>
+    static async Task<(Task<Written>[] InFlight, Task<Written>[] Queued)> QueueBehindLockAsync(
+        ApiFactory api, GroupCommit writes, IEnumerable<Write> queued)
+    {
+        await using var locked = await LockedPosts.TakeAsync(api);
+        var inFlight = new List<Task<Written>>();
+        for (var i = 1; i <= 2; i++)
+        {
+            inFlight.Add(writes.ExecuteAsync(new Write("INSERT INTO posts (title, content, owner_id) SELECT 'in flight', '', min(id) FROM users", 0), CancellationToken.None));
+            await locked.UntilQueriesWaitAsync(i);
+        }
+        var waiting = queued.Select(write => writes.ExecuteAsync(write, CancellationToken.None)).ToArray();
+        await locked.ReleaseAsync();
+        return ([.. inFlight], waiting);
+    }
+}
