@@ -35,9 +35,12 @@ public readonly record struct Written(int RecordsAffected, object[]? Row);
 /// The statements of a batch run in the order of the rows they lock (see <see cref="Write.LockOrder"/>),
 /// so two batches in flight take their locks in the same order and cannot deadlock each other. When
 /// a statement fails (a constraint, a lock conflict with another program), the whole batch rolls
-/// back and each of its writes runs again on its own, so it fails alone, with its own error.
+/// back and each of its writes runs again on its own, in the same order, so it fails alone, with
+/// its own error.
 /// </para>
-/// Measured with wrk (16 connections) on the standard data set: see docs/benchmarks.md.
+/// Measured with wrk (16 connections, standard data set), alternating with the one-statement-per-
+/// commit version: new posts 4.8-6.2k -> 8.0-8.2k per second and votes 4.1-4.9k -> 5.8k, with p99
+/// halved; the database spends half the CPU per post.
 /// </summary>
 public sealed class GroupCommit : BackgroundService
 {
@@ -74,7 +77,8 @@ public sealed class GroupCommit : BackgroundService
         var pending = new Pending(write);
         if (!_writes.Writer.TryWrite(pending))
             return await ExecuteAloneAsync(write, cancellationToken); // stopping: on its own
-        // A write whose client has left before it was sent is dropped; once sent, it completes.
+        // A write whose client leaves before a committer takes it is dropped; once taken, it is
+        // committed whether or not anyone is still waiting for the answer.
         await using var left = cancellationToken.UnsafeRegister(static p => ((Pending)p!).TrySetCanceled(), pending);
         return await pending.Task;
     }
@@ -99,10 +103,9 @@ public sealed class GroupCommit : BackgroundService
         {
             while (batch.Count < MaxBatch && queue.TryRead(out var pending))
             {
-                // Claimed before it is sent: from here on its client leaving no longer cancels it.
-                if (pending.Task.IsCompleted)
-                    continue;
-                batch.Add(pending);
+                // One already completed was cancelled: its client has left.
+                if (!pending.Task.IsCompleted)
+                    batch.Add(pending);
             }
             if (batch.Count > 0)
                 await CommitAsync(batch);
@@ -119,11 +122,13 @@ public sealed class GroupCommit : BackgroundService
         {
             results = await ExecuteBatchAsync(ordered.Select(pending => pending.Write).ToList(), CancellationToken.None);
         }
-        catch (PostgresException e) when (!e.IsTransient && ordered.Count > 1)
+        catch (PostgresException e) when (ordered.Count > 1)
         {
-            // One statement failed and took the others' work with it: each runs again on its own.
+            // The server refused a statement (a constraint, a deadlock with another program…) and
+            // rolled the batch back: each write runs again on its own and meets its own fate.
             _logger.LogDebug(e, "A batch of {Count} writes failed; each runs on its own", ordered.Count);
-            await Task.WhenAll(ordered.Select(RunAloneAsync));
+            foreach (var pending in ordered)
+                await RunAloneAsync(pending);
             return;
         }
         catch (Exception e)
