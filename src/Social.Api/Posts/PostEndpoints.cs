@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using Social.Api.ApiDocs;
 using Social.Api.Auth;
 using Social.Api.Data;
