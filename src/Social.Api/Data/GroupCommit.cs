@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Npgsql;
 
 namespace Social.Api.Data;
@@ -42,7 +41,8 @@ public readonly record struct Written(int RecordsAffected, object[]? Row);
 /// commit version: new posts 4.8-6.2k -> 8.0-8.2k per second and votes 4.1-4.9k -> 5.8k, with p99
 /// halved; the database spends half the CPU per post.
 /// </summary>
-public sealed class GroupCommit : BackgroundService
+public sealed class GroupCommit(NpgsqlDataSource database, ILogger<GroupCommit> logger)
+    : RequestBatcher<Write, Written>(MaxBatch, Committers)
 {
     /// <summary>The most writes one commit holds.</summary>
     const int MaxBatch = 64;
@@ -53,80 +53,27 @@ public sealed class GroupCommit : BackgroundService
     /// </summary>
     const int Committers = 2;
 
-    readonly NpgsqlDataSource _database;
-    readonly ILogger<GroupCommit> _logger;
-    readonly Channel<Pending> _writes = Channel.CreateUnbounded<Pending>();
+    /// <summary>
+    /// Runs the statement in a transaction shared with the writes that arrive meanwhile, and
+    /// returns once it is committed. A write whose client leaves before a committer takes it is
+    /// dropped; once taken, it is committed whether or not anyone still waits for the answer.
+    /// </summary>
+    public Task<Written> ExecuteAsync(Write write, CancellationToken cancellationToken) => EnqueueAsync(write, cancellationToken);
 
-    public GroupCommit(NpgsqlDataSource database, ILogger<GroupCommit> logger)
-    {
-        _database = database;
-        _logger = logger;
-    }
-
-    // As in PostReader, the callers' continuations run on the committer as it answers them: each
-    // response is written without another trip through the thread pool. They never wait for the
-    // committer, so this cannot deadlock.
-    sealed class Pending(Write write) : TaskCompletionSource<Written>(TaskCreationOptions.None)
-    {
-        public Write Write { get; } = write;
-    }
-
-    /// <summary>Runs the statement in a transaction shared with the writes that arrive meanwhile, and returns once it is committed.</summary>
-    public async Task<Written> ExecuteAsync(Write write, CancellationToken cancellationToken)
-    {
-        var pending = new Pending(write);
-        if (!_writes.Writer.TryWrite(pending))
-            return await ExecuteAloneAsync(write, cancellationToken); // stopping: on its own
-        // A write whose client leaves before a committer takes it is dropped; once taken, it is
-        // committed whether or not anyone is still waiting for the answer.
-        await using var left = cancellationToken.UnsafeRegister(static p => ((Pending)p!).TrySetCanceled(), pending);
-        return await pending.Task;
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        // New writes run on their own; the committers finish those already queued, then end.
-        _writes.Writer.TryComplete();
-        await base.StopAsync(cancellationToken);
-    }
-
-    // Not stopped by the stopping token: the loops end once the queue is closed and empty, so no
-    // queued write is left unanswered. Each batch is bounded by the command timeout.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, Committers).Select(_ => Task.Run(CommitLoopAsync, CancellationToken.None)));
-
-    async Task CommitLoopAsync()
-    {
-        var batch = new List<Pending>(MaxBatch);
-        var queue = _writes.Reader;
-        while (await queue.WaitToReadAsync(CancellationToken.None))
-        {
-            while (batch.Count < MaxBatch && queue.TryRead(out var pending))
-            {
-                // One already completed was cancelled: its client has left.
-                if (!pending.Task.IsCompleted)
-                    batch.Add(pending);
-            }
-            if (batch.Count > 0)
-                await CommitAsync(batch);
-            batch.Clear();
-        }
-    }
-
-    async Task CommitAsync(List<Pending> batch)
+    protected override async Task AnswerAsync(List<Pending> batch)
     {
         // Stable: writes that lock the same row keep the order they arrived in.
-        var ordered = batch.OrderBy(pending => pending.Write.LockOrder).ToList();
+        var ordered = batch.OrderBy(pending => pending.Request.LockOrder).ToList();
         Written[] results;
         try
         {
-            results = await ExecuteBatchAsync(ordered.Select(pending => pending.Write).ToList(), CancellationToken.None);
+            results = await ExecuteBatchAsync(ordered.Select(pending => pending.Request).ToList(), CancellationToken.None);
         }
         catch (PostgresException e) when (ordered.Count > 1)
         {
             // The server refused a statement (a constraint, a deadlock with another program…) and
             // rolled the batch back: each write runs again on its own and meets its own fate.
-            _logger.LogDebug(e, "A batch of {Count} writes failed; each runs on its own", ordered.Count);
+            logger.LogDebug(e, "A batch of {Count} writes failed; each runs on its own", ordered.Count);
             foreach (var pending in ordered)
                 await RunAloneAsync(pending);
             return;
@@ -146,7 +93,7 @@ public sealed class GroupCommit : BackgroundService
     {
         try
         {
-            pending.TrySetResult(await ExecuteAloneAsync(pending.Write, CancellationToken.None));
+            pending.TrySetResult(await AloneAsync(pending.Request, CancellationToken.None));
         }
         catch (Exception e)
         {
@@ -154,23 +101,21 @@ public sealed class GroupCommit : BackgroundService
         }
     }
 
-    async Task<Written> ExecuteAloneAsync(Write write, CancellationToken cancellationToken) =>
+    protected override async Task<Written> AloneAsync(Write write, CancellationToken cancellationToken) =>
         (await ExecuteBatchAsync([write], cancellationToken))[0];
 
     async Task<Written[]> ExecuteBatchAsync(List<Write> writes, CancellationToken cancellationToken)
     {
-        await using var batch = _database.CreateBatch();
+        await using var batch = database.CreateBatch();
         foreach (var write in writes)
             batch.BatchCommands.Add(write.Command());
 
-        // Result sets come in statement order; statements without RETURNING may have none.
+        // Only the statements with RETURNING have result sets, in statement order.
         var rows = new Queue<object[]?>();
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
             do
             {
-                if (reader.FieldCount == 0)
-                    continue;
                 object[]? row = null;
                 if (await reader.ReadAsync(cancellationToken))
                     reader.GetValues(row = new object[reader.FieldCount]);
@@ -184,9 +129,4 @@ public sealed class GroupCommit : BackgroundService
         return results;
     }
 
-    public override void Dispose()
-    {
-        _writes.Writer.TryComplete(); // disposed without being stopped: the loops still end
-        base.Dispose();
-    }
 }

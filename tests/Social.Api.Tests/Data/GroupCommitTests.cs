@@ -56,6 +56,32 @@ public sealed class GroupCommitTests(TestEnvironment env)
         Assert.Equal(0, await CountAsync(db, "SELECT count(*) FROM posts WHERE title = 'orphan'"));
     }
 
+    /// <summary>
+    /// A batch mixing statements that return a row with statements that do not: each write gets
+    /// its own row and its own count.
+    /// </summary>
+    [Fact]
+    public async Task EachWriteOfAMixedBatchGetsItsOwnRowAndCount()
+    {
+        await using var api = await ApiFactory.CreateAsync(env.Cluster);
+        var user = await api.CreateUserAsync();
+        var postId = (await user.CreatePostAsync())["id"]!.GetValue<int>();
+        var writes = api.Services.GetRequiredService<GroupCommit>();
+        const string Vote = "INSERT INTO votes (user_id, post_id) VALUES ($1, $2)";
+        const string NoSuchVote = "DELETE FROM votes WHERE user_id = $1 AND post_id = -$2";
+
+        // One lock order for all three, so they run in this order: the row comes after a count.
+        var (_, queued) = await QueueBehindLockAsync(api, writes,
+            [new Write(Vote, 0, user.Id, postId), NewPost("mixed", user.Id), new Write(NoSuchVote, 0, user.Id, postId)]);
+
+        var results = await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal((1, null), (results[0].RecordsAffected, results[0].Row));
+        Assert.Equal(1, results[1].RecordsAffected);
+        await using var db = await api.OpenDatabaseAsync();
+        Assert.Equal(["mixed"], await RowsAsync(db, $"SELECT title FROM posts WHERE id = {(int)results[1].Row![0]}"));
+        Assert.Equal((0, null), (results[2].RecordsAffected, results[2].Row));
+    }
+
     [Fact]
     public async Task WritesQueuedWhenTheServiceStopsAreStillCommitted()
     {
