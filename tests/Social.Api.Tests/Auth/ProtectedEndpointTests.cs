@@ -187,4 +187,29 @@ public sealed class ProtectedEndpointTests(TestEnvironment env)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal("value_error.jsondecode", (await response.JsonAsync())["detail"]![0]!["type"]!.GetValue<string>());
     }
+
+    /// <summary>
+    /// The public endpoints do not look at the Authorization header, as in the original: a rejected
+    /// credential does not stand in the way of a profile, a login or the greeting.
+    /// </summary>
+    [Fact]
+    public async Task PublicEndpointsIgnoreTheAuthorizationHeader()
+    {
+        var user = await env.Api.CreateUserAsync();
+        foreach (var (name, header, _) in Credentials())
+        {
+            if (header(user.Id) is not { } value)
+                continue;
+            var client = env.Api.CreateClient();
+            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", value);
+
+            var profile = await client.GetAsync($"/users/{user.Id}");
+            var hello = await client.GetAsync("/");
+            var login = await client.LoginAsync(user.Email, user.Password);
+
+            Assert.True(HttpStatusCode.OK == profile.StatusCode, $"GET /users/{{id}} with {name}: {profile.StatusCode}");
+            Assert.True(HttpStatusCode.OK == hello.StatusCode, $"GET / with {name}: {hello.StatusCode}");
+            Assert.True(HttpStatusCode.OK == login.StatusCode, $"POST /login with {name}: {login.StatusCode}");
+        }
+    }
 }
