@@ -128,5 +128,4 @@ public sealed class GroupCommit(NpgsqlDataSource database, ILogger<GroupCommit> 
             results[i] = new Written(batch.BatchCommands[i].RecordsAffected, writes[i].Returning ? rows.Dequeue() : null);
         return results;
     }
-
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Social.Api.Auth;
 using Social.Api.Tests.Infrastructure;
 
 namespace Social.Api.Tests.Auth;
@@ -211,5 +213,27 @@ public sealed class ProtectedEndpointTests(TestEnvironment env)
             Assert.True(HttpStatusCode.OK == hello.StatusCode, $"GET / with {name}: {hello.StatusCode}");
             Assert.True(HttpStatusCode.OK == login.StatusCode, $"POST /login with {name}: {login.StatusCode}");
         }
+    }
+
+    /// <summary>
+    /// A token sent to a public endpoint is not even checked (no bearer handler runs there, which
+    /// is what keeps those endpoints cheap); sent to a protected one, it is. A checked token is
+    /// remembered (<see cref="ValidatedTokens"/>), which is how the test sees whether it was.
+    /// </summary>
+    [Fact]
+    public async Task OnlyProtectedEndpointsCheckTheToken()
+    {
+        var user = await env.Api.CreateUserAsync();
+        var token = TestTokens.ForUser(user.Id); // never sent before: the user is new
+        var checkedTokens = env.Api.Services.GetRequiredService<ValidatedTokens>();
+        var client = env.Api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/users/{user.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+        Assert.False(checkedTokens.TryGet(token, out _));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/posts/?limit=1")).StatusCode);
+        Assert.True(checkedTokens.TryGet(token, out _));
     }
 }

@@ -90,19 +90,17 @@ public sealed class GroupCommitTests(TestEnvironment env)
         var writes = api.Services.GetRequiredService<GroupCommit>();
 
         await using var locked = await LockedPosts.TakeAsync(api);
-        var all = new List<Task<Written>>();
-        for (var i = 0; i < 4; i++)
-            all.Add(writes.ExecuteAsync(NewPost($"stopping {i}", user.Id), CancellationToken.None));
-        await locked.UntilQueriesWaitAsync(2);
+        var inFlight = await OccupyBothCommittersAsync(locked, writes);
+        var queued = Enumerable.Range(0, 4).Select(i => writes.ExecuteAsync(NewPost($"stopping {i}", user.Id), CancellationToken.None)).ToList();
         var stopping = writes.StopAsync(CancellationToken.None);
-        all.Add(writes.ExecuteAsync(NewPost("after stop", user.Id), CancellationToken.None));
+        var afterStop = writes.ExecuteAsync(NewPost("stopping, after stop", user.Id), CancellationToken.None);
         await locked.ReleaseAsync();
 
         await stopping.WaitAsync(TimeSpan.FromSeconds(30));
-        foreach (var write in all)
+        foreach (var write in inFlight.Concat(queued).Append(afterStop))
             Assert.Equal(1, (await write.WaitAsync(TimeSpan.FromSeconds(30))).RecordsAffected);
         await using var db = await api.OpenDatabaseAsync();
-        Assert.Equal(5, await CountAsync(db, $"SELECT count(*) FROM posts WHERE owner_id = {user.Id}"));
+        Assert.Equal(5, await CountAsync(db, "SELECT count(*) FROM posts WHERE title LIKE 'stopping%'"));
     }
 
     static Write NewPost(string title, int ownerId) => new(InsertPost, 0, title, ownerId) { Returning = true };
@@ -115,14 +113,21 @@ public sealed class GroupCommitTests(TestEnvironment env)
         ApiFactory api, GroupCommit writes, IEnumerable<Write> queued)
     {
         await using var locked = await LockedPosts.TakeAsync(api);
+        var inFlight = await OccupyBothCommittersAsync(locked, writes);
+        var waiting = queued.Select(write => writes.ExecuteAsync(write, CancellationToken.None)).ToArray();
+        await locked.ReleaseAsync();
+        return (inFlight, waiting);
+    }
+
+    /// <summary>Sends one write at a time until each committer holds one, waiting for the lock.</summary>
+    static async Task<Task<Written>[]> OccupyBothCommittersAsync(LockedPosts locked, GroupCommit writes)
+    {
         var inFlight = new List<Task<Written>>();
         for (var i = 1; i <= 2; i++)
         {
             inFlight.Add(writes.ExecuteAsync(new Write("INSERT INTO posts (title, content, owner_id) SELECT 'in flight', '', min(id) FROM users", 0), CancellationToken.None));
             await locked.UntilQueriesWaitAsync(i);
         }
-        var waiting = queued.Select(write => writes.ExecuteAsync(write, CancellationToken.None)).ToArray();
-        await locked.ReleaseAsync();
-        return ([.. inFlight], waiting);
+        return [.. inFlight];
     }
 }

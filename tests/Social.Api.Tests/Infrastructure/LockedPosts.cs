@@ -20,12 +20,19 @@ public sealed class LockedPosts(NpgsqlConnection locker, NpgsqlTransaction trans
     public Task<long> WaitingQueriesAsync() => CountAsync(observer,
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'social-api' AND wait_event_type = 'Lock'");
 
-    public Task UntilAQueryWaitsAsync() => UntilQueriesWaitAsync(1);
-
-    public async Task UntilQueriesWaitAsync(int count)
+    /// <summary>
+    /// Returns once <paramref name="count"/> of the service's queries wait for the lock. Throws
+    /// when they never do, so that a test cannot pass without the pile-up it is there to create.
+    /// </summary>
+    public async Task UntilQueriesWaitAsync(int count = 1)
     {
-        for (var attempt = 0; attempt < 100 && await WaitingQueriesAsync() < count; attempt++)
+        for (var attempt = 0; attempt < 500; attempt++)
+        {
+            if (await WaitingQueriesAsync() >= count)
+                return;
             await Task.Delay(20);
+        }
+        throw new TimeoutException($"Fewer than {count} queries waited for the lock on posts within 10 s.");
     }
 
     public Task ReleaseAsync() => transaction.RollbackAsync();

@@ -125,7 +125,7 @@ public sealed class PageCacheTests(TestEnvironment env)
 
         await using var locked = await LockedPosts.TakeAsync(api);
         var burst = Enumerable.Range(0, 8).Select(_ => user.Client.GetAsync($"/posts/{query}&limit=5")).ToArray();
-        await locked.UntilAQueryWaitsAsync();
+        await locked.UntilQueriesWaitAsync();
         await Task.Delay(300); // the other requests arrive meanwhile
         var queries = await locked.WaitingQueriesAsync();
         await locked.ReleaseAsync();
@@ -147,7 +147,7 @@ public sealed class PageCacheTests(TestEnvironment env)
         await using var locked = await LockedPosts.TakeAsync(api);
         using var leaving = new CancellationTokenSource();
         var leader = user.Client.GetAsync($"/posts/{query}&limit=4", leaving.Token);
-        await locked.UntilAQueryWaitsAsync();
+        await locked.UntilQueriesWaitAsync();
         var followers = Enumerable.Range(0, 4).Select(_ => user.Client.GetAsync($"/posts/{query}&limit=4")).ToArray();
         await Task.Delay(300);
         await leaving.CancelAsync(); // the first request's client leaves: its query is cancelled

@@ -23,7 +23,7 @@ public sealed class PostReaderTests(TestEnvironment env)
 
         await using var locked = await LockedPosts.TakeAsync(api);
         var reads = new List<(int Id, Task<PostWithVotes?> Read)> { (ids[0], reader.ReadAsync(ids[0], CancellationToken.None)) };
-        await locked.UntilAQueryWaitsAsync(); // the first read is in flight, the next ones queue behind it
+        await locked.UntilQueriesWaitAsync(); // the first read is in flight, the next ones queue behind it
         reads.AddRange(ids.Skip(1).Select(id => (id, reader.ReadAsync(id, CancellationToken.None))));
         var stopping = reader.StopAsync(CancellationToken.None);
         reads.Add((ids[^1], reader.ReadAsync(ids[^1], CancellationToken.None)));
