@@ -58,7 +58,8 @@ public sealed class GroupCommitTests(TestEnvironment env)
 
     /// <summary>
     /// A batch mixing statements that return a row with statements that do not: each write gets
-    /// its own row and its own count.
+    /// its own row and its own count. The writes must have shared one transaction, or the test
+    /// would pass without the mixed batch it is about.
     /// </summary>
     [Fact]
     public async Task EachWriteOfAMixedBatchGetsItsOwnRowAndCount()
@@ -78,8 +79,13 @@ public sealed class GroupCommitTests(TestEnvironment env)
         Assert.Equal((1, null), (results[0].RecordsAffected, results[0].Row));
         Assert.Equal(1, results[1].RecordsAffected);
         await using var db = await api.OpenDatabaseAsync();
-        Assert.Equal(["mixed"], await RowsAsync(db, $"SELECT title FROM posts WHERE id = {(int)results[1].Row![0]}"));
+        var newPostId = (int)results[1].Row![0];
+        Assert.Equal(["mixed"], await RowsAsync(db, $"SELECT title FROM posts WHERE id = {newPostId}"));
         Assert.Equal((0, null), (results[2].RecordsAffected, results[2].Row));
+        Assert.Single(await RowsAsync(db, $"""
+            SELECT xmin::text FROM votes WHERE user_id = {user.Id} AND post_id = {postId}
+            UNION SELECT xmin::text FROM posts WHERE id = {newPostId}
+            """));
     }
 
     [Fact]
