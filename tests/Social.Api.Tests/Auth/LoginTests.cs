@@ -26,6 +26,18 @@ public sealed class LoginTests(TestEnvironment env)
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
     }
 
+    /// <summary>The lifetime is the original's variable, not the default of 60 the rest of the suite runs with (api-contract.md 2.2).</summary>
+    [Fact]
+    public async Task TokenLifetimeIsAccessTokenExpireMinutes()
+    {
+        await using var api = await ApiFactory.CreateAsync(env.Cluster, new Dictionary<string, string?> { ["ACCESS_TOKEN_EXPIRE_MINUTES"] = "5" });
+        var user = await api.CreateUserAsync();
+        var now = TestTokens.Now;
+
+        var payload = JsonNode.Parse(TestTokens.DecodePart(user.Token, 1))!;
+        Assert.InRange(payload["exp"]!.GetValue<long>(), now + 300 - 120, now + 300 + 120);
+    }
+
     [Fact]
     public async Task TokenCarriesExactlyUserIdAndExpAsTheOriginalMintsIt()
     {

@@ -8,7 +8,8 @@ namespace Social.Api.Tests.Infrastructure;
 
 /// <summary>
 /// Checks real responses against the committed OpenAPI document (docs/openapi.json): the status
-/// must be one the operation lists, and the body must match that response's schema. Every client
+/// must be one the operation lists, and the body must match that response's schema and come as
+/// <c>application/json</c> (api-contract.md 1.1; a charset parameter is fine). Every client
 /// the test factories hand out runs every response through it, so the document and the service
 /// cannot drift apart for anything the suite exercises.
 /// </summary>
@@ -29,7 +30,7 @@ public sealed class OpenApiConformance
     public static OpenApiConformance Committed { get; } = new(File.ReadAllText(Repository.PathOf("docs", "openapi.json")));
 
     /// <summary>Throws when the response contradicts the document; answers for paths the document does not describe pass.</summary>
-    public void Check(HttpMethod method, string path, int status, string body)
+    public void Check(HttpMethod method, string path, int status, string? mediaType, string body)
     {
         if (FindOperation(method, path) is not ({ } template, { } operation))
             return;
@@ -43,6 +44,9 @@ public sealed class OpenApiConformance
                 throw new OpenApiViolationException($"{where}: the document gives no body, the service sent {body}");
             return;
         }
+
+        if (mediaType != "application/json")
+            throw new OpenApiViolationException($"{where}: the document gives a JSON body, the service sent Content-Type {mediaType ?? "(none)"}");
 
         var schema = _schemas.GetOrAdd(where, _ => Build(schemaNode));
         using var instance = JsonDocument.Parse(body);
@@ -93,7 +97,8 @@ public sealed class OpenApiConformanceHandler : DelegatingHandler
         var response = await base.SendAsync(request, cancellationToken);
         // Buffered here, the body stays readable for the test.
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        OpenApiConformance.Committed.Check(request.Method, request.RequestUri!.AbsolutePath, (int)response.StatusCode, body);
+        OpenApiConformance.Committed.Check(request.Method, request.RequestUri!.AbsolutePath, (int)response.StatusCode,
+            response.Content.Headers.ContentType?.MediaType, body);
         return response;
     }
 }

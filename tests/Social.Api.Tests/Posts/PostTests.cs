@@ -52,6 +52,7 @@ public sealed class PostTests(TestEnvironment env)
     {
         var user = await env.Api.CreateUserAsync();
         var other = await env.Api.CreateUserAsync();
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
 
         var response = await user.Client.PostAsJsonAsync("/posts/", new
         {
@@ -60,7 +61,10 @@ public sealed class PostTests(TestEnvironment env)
 
         var post = await response.JsonAsync();
         Assert.Equal(user.Id, post["owner_id"]!.GetValue<int>());
-        Assert.StartsWith(DateTime.UtcNow.Year.ToString(System.Globalization.CultureInfo.InvariantCulture), post["created_at"]!.GetValue<string>(), StringComparison.Ordinal);
+        // The database's time of the insert, in the original's form (api-contract.md 1.1).
+        var createdAt = post["created_at"]!.GetValue<string>();
+        Assert.InRange(DateTimeOffset.Parse(createdAt, System.Globalization.CultureInfo.InvariantCulture), before, DateTimeOffset.UtcNow.AddSeconds(5));
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$", createdAt);
         var read = await (await user.Client.GetAsync($"/posts/{post["id"]}")).JsonAsync();
         Assert.Equal(0, read["votes"]!.GetValue<int>());
     }
@@ -154,6 +158,22 @@ public sealed class PostTests(TestEnvironment env)
         Assert.Equal($"post with id: {id} was not found", await response.DetailAsync());
     }
 
+    /// <summary>api-contract.md 5.4, 5.6, 5.7: an id no post can have is a client error, never a 5xx.</summary>
+    [Theory]
+    [InlineData("GET", "2147483648")]
+    [InlineData("PUT", "2147483648")]
+    [InlineData("DELETE", "2147483648")]
+    [InlineData("GET", "1000000000000000000000000000000")]
+    [InlineData("PUT", "1000000000000000000000000000000")]
+    [InlineData("DELETE", "1000000000000000000000000000000")]
+    public async Task IdsBeyond32BitsAreAClientError(string method, string id)
+    {
+        var user = await env.Api.CreateUserAsync();
+        var response = await SendToPostAsync(user, method, id);
+
+        Assert.Contains(response.StatusCode, new[] { HttpStatusCode.NotFound, HttpStatusCode.UnprocessableEntity });
+    }
+
     [Theory]
     [InlineData("GET")]
     [InlineData("PUT")]
@@ -161,12 +181,7 @@ public sealed class PostTests(TestEnvironment env)
     public async Task NonIntegerIdsAre422(string method)
     {
         var user = await env.Api.CreateUserAsync();
-        var request = new HttpRequestMessage(new HttpMethod(method), "/posts/abc")
-        {
-            Content = method == "PUT" ? JsonContent.Create(new { title = "t", content = "c" }) : null,
-        };
-
-        var response = await user.Client.SendAsync(request);
+        var response = await SendToPostAsync(user, method, "abc");
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal("""["path","id"]""", (await response.JsonAsync())["detail"]![0]!["loc"]!.ToJsonString());
@@ -204,6 +219,7 @@ public sealed class PostTests(TestEnvironment env)
         Assert.Equal(HttpStatusCode.Forbidden, update.StatusCode);
         Assert.Equal("Not authorized to perform requested action", await update.DetailAsync());
         Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
+        Assert.Equal("Not authorized to perform requested action", await delete.DetailAsync());
         var post = await (await owner.Client.GetAsync($"/posts/{id}")).JsonAsync();
         Assert.Equal("mine", post["Post"]!["title"]!.GetValue<string>());
     }
@@ -219,6 +235,7 @@ public sealed class PostTests(TestEnvironment env)
         Assert.Equal(HttpStatusCode.NotFound, update.StatusCode);
         Assert.Equal("post with id: 2147483647 does not exist", await update.DetailAsync());
         Assert.Equal(HttpStatusCode.NotFound, delete.StatusCode);
+        Assert.Equal("post with id: 2147483647 does not exist", await delete.DetailAsync());
     }
 
     [Fact]
@@ -249,6 +266,7 @@ public sealed class PostTests(TestEnvironment env)
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
         Assert.Null(response.Content.Headers.ContentType);
+        Assert.False(response.Content.Headers.TryGetValues("Content-Length", out _), "a 204 carries no Content-Length");
         Assert.Equal(HttpStatusCode.NotFound, (await owner.Client.GetAsync($"/posts/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await owner.Client.PutAsJsonAsync($"/posts/{id}", new { title = "t", content = "c" })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await owner.Client.DeleteAsync($"/posts/{id}")).StatusCode);
@@ -315,4 +333,11 @@ public sealed class PostTests(TestEnvironment env)
 
         Assert.Equal(expected, response.StatusCode);
     }
+
+    /// <summary>GET, PUT (with a valid body) or DELETE <c>/posts/{id}</c>.</summary>
+    static Task<HttpResponseMessage> SendToPostAsync(TestUser user, string method, string id) =>
+        user.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), $"/posts/{id}")
+        {
+            Content = method == "PUT" ? JsonContent.Create(new { title = "t", content = "c" }) : null,
+        });
 }

@@ -39,4 +39,26 @@ public sealed class CorsTests(TestEnvironment env)
         Assert.Contains("content-type", allowed, StringComparison.OrdinalIgnoreCase);
         Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
     }
+
+    /// <summary>A browser app can edit, delete, vote and log in, not only create (api-contract.md 1.7: every method).</summary>
+    [Theory]
+    [InlineData("PUT", "/posts/5")]
+    [InlineData("DELETE", "/posts/5")]
+    [InlineData("GET", "/posts/5")]
+    [InlineData("POST", "/vote/")]
+    [InlineData("POST", "/login")]
+    [InlineData("POST", "/users/")]
+    public async Task PreflightAllowsEveryMethodTheApiUses(string method, string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Options, path);
+        request.Headers.Add("Origin", "https://app.example");
+        request.Headers.Add("Access-Control-Request-Method", method);
+        request.Headers.Add("Access-Control-Request-Headers", "authorization");
+
+        var response = await _client.SendAsync(request);
+
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NoContent, response.StatusCode.ToString());
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains(method, string.Join(",", response.Headers.GetValues("Access-Control-Allow-Methods")), StringComparison.OrdinalIgnoreCase);
+    }
 }
