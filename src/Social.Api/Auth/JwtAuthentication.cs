@@ -77,9 +77,10 @@ sealed class OriginalBearerEvents : JwtBearerEvents
             return;
         }
 
+        // Read as spans: this runs on every authenticated request.
         var value = headers.ToString();
         var space = value.IndexOf(' ', StringComparison.Ordinal);
-        var scheme = space < 0 ? value : value[..space];
+        var scheme = space < 0 ? value.AsSpan() : value.AsSpan(0, space);
         if (!scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
         {
             context.NoResult();
@@ -88,7 +89,7 @@ sealed class OriginalBearerEvents : JwtBearerEvents
 
         // "Bearer  token" (two spaces) is refused, as the original refuses it: no trimming.
         var token = space < 0 ? "" : value[(space + 1)..];
-        if (token.Length == 0 || token.Any(char.IsWhiteSpace))
+        if (token.Length == 0 || HasWhiteSpace(token))
         {
             context.Fail("Empty or malformed bearer token.");
             return;
@@ -102,6 +103,16 @@ sealed class OriginalBearerEvents : JwtBearerEvents
             context.Principal = validated.Principal;
             context.Success();
         }
+    }
+
+    static bool HasWhiteSpace(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+                return true;
+        }
+        return false;
     }
 
     public override async Task TokenValidated(TokenValidatedContext context)

@@ -110,15 +110,11 @@ public static class DatabaseReadiness
     public static WebApplication UseDatabaseReadiness(this WebApplication app)
     {
         var state = app.Services.GetRequiredService<DatabaseState>();
-        app.Use(async (context, next) =>
-        {
-            if (state.Migrated || context.Request.Path.StartsWithSegments("/health"))
-            {
-                await next(context);
-                return;
-            }
-            await context.Response.WriteErrorAsync(StatusCodes.Status503ServiceUnavailable, ErrorHandling.Unavailable, TimeSpan.FromSeconds(5));
-        });
+        // Not async: once migrated, every request passes straight through.
+        app.Use((context, next) =>
+            state.Migrated || context.Request.Path.StartsWithSegments("/health")
+                ? next(context)
+                : context.Response.WriteErrorAsync(StatusCodes.Status503ServiceUnavailable, ErrorHandling.Unavailable, TimeSpan.FromSeconds(5)));
         return app;
     }
 

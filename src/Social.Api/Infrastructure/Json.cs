@@ -45,8 +45,14 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTime>
     public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         DateTime.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
 
-    public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToUniversalTime().ToString(Format, CultureInfo.InvariantCulture));
+    // Formatted straight into UTF-8 on the stack: no string per timestamp (a post has two).
+    public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
+    {
+        Span<byte> text = stackalloc byte[40];
+        if (!value.ToUniversalTime().TryFormat(text, out var written, Format, CultureInfo.InvariantCulture))
+            throw new FormatException($"{value:O} does not fit {Format}");
+        writer.WriteStringValue(text[..written]);
+    }
 }
 
 public static class JsonSetup

@@ -26,14 +26,13 @@ public sealed class JsonBodySyntax(RequestDelegate next)
     // Deep nesting is refused like any other syntax error; the contract's bodies are flat.
     static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 32, AllowDuplicateProperties = false };
 
-    public async Task InvokeAsync(HttpContext context)
-    {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<JsonBodyMetadata>() is null)
-        {
-            await next(context);
-            return;
-        }
+    // Endpoints without a JSON body pass straight through, without an async frame of their own:
+    // this runs on every request.
+    public Task InvokeAsync(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<JsonBodyMetadata>() is null ? next(context) : ReadAsync(context);
 
+    async Task ReadAsync(HttpContext context)
+    {
         if (!IsJsonContentType(context.Request.ContentType))
         {
             context.Features.Set(new ParsedJsonBody(null, isJson: false));
