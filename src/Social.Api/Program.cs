@@ -7,6 +7,7 @@ using Social.Api.Posts;
 using Social.Api.Users;
 using Social.Api.Votes;
 
+NativeHeap.FixThresholds();
 try
 {
     Hosting.LoadDotEnvFile();
