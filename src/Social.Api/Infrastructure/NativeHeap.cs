@@ -6,12 +6,12 @@ namespace Social.Api.Infrastructure;
 /// Fixes glibc malloc's two thresholds at their defaults (128 KiB), as <c>MALLOC_MMAP_THRESHOLD_</c>
 /// and <c>MALLOC_TRIM_THRESHOLD_</c> would. Left alone, glibc raises both each time a large block
 /// is freed, after which large blocks come from the arenas and their memory stays with the
-/// process. The runtime compiles code on whichever thread first runs it hot, and each such thread
-/// has an arena of its own, so native memory only grew with the run: over the benchmark's
-/// timeline, peak RSS reached 198-203 MB (arenas 20-28 MB); fixed, 190 MB. Nothing here allocates
-/// natively on a request's path (managed code allocates on the GC heap), so mapping and unmapping
-/// large blocks costs nothing measurable. An operator's own MALLOC_* settings win; elsewhere than
-/// glibc this does nothing.
+/// process; the runtime's threads (up to 16 arenas here) held 20-28 MB that way by the end of the
+/// benchmark's timeline (every endpoint in bench/run's order and durations), and RSS only grew:
+/// 198 MB at the end, 198-203 MB at the peak. Fixed here: 185 MB at the end, 194 MB at the peak
+/// (the same as MALLOC_* variables give). Nothing here allocates natively on a request's path
+/// (managed code allocates on the GC heap), so mapping and unmapping large blocks costs nothing
+/// measurable. An operator's own MALLOC_* settings win; elsewhere than glibc this does nothing.
 /// </summary>
 static partial class NativeHeap
 {
