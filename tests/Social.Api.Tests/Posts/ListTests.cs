@@ -76,6 +76,20 @@ public sealed class ListTests(TestEnvironment env)
         Assert.Empty(await ListAsync(user, $"?search={tag}&limit=0"));
         Assert.Empty(await ListAsync(user, $"?search={tag}&skip=2"));
         Assert.Empty(await ListAsync(user, $"?search={tag}&skip=9223372036854775807"));
+        Assert.Empty(await ListAsync(user, $"?search={tag}&skip=100000000000000000000")); // beyond 2^63: 200, not the reference's 500
+    }
+
+    /// <summary>api-contract.md, search: empty or absent means no filter. In a database of its own, so every post is known.</summary>
+    [Fact]
+    public async Task AnEmptySearchIsNoFilter()
+    {
+        await using var api = await ApiFactory.CreateAsync(env.Cluster);
+        var user = await api.CreateUserAsync();
+        int[] ids = [(await user.CreatePostAsync("alpha"))["id"]!.GetValue<int>(), (await user.CreatePostAsync("beta"))["id"]!.GetValue<int>()];
+
+        Assert.Equal(ids, Ids(await ListAsync(user, "?search=")));
+        Assert.Equal(ids, Ids(await ListAsync(user, "")));
+        Assert.Equal([ids[0]], Ids(await ListAsync(user, "?search=alpha")));
     }
 
     [Theory]
