@@ -35,6 +35,7 @@ try
         .AllowAnyOrigin().AllowAnyMethod().AllowAnyHeader().SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
 
     var app = builder.Build();
+    CpuScheduling.Apply(settings, app.Logger); // after the development cluster started: it keeps the default policy
 
     app.UseTrustedProxies();
     app.UseSecurityHeaders();

@@ -18,6 +18,9 @@ public sealed class ServiceProcess : IDisposable
 
     ServiceProcess(Process process) => _process = process;
 
+    /// <summary>The process id.</summary>
+    public int Id => _process.Id;
+
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
