@@ -68,6 +68,12 @@ catch (InvalidConfigurationException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // One line and a clean exit instead of an abort, which would leave the development cluster running.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
 
 /// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;

@@ -16,15 +16,27 @@ public sealed class StartupErrorTests(TestEnvironment env) : IDisposable
         ["DATABASE_NAME"] = "postgres",
     };
 
-    async Task<string> FailingStartAsync(Dictionary<string, string> environment)
+    async Task<string> FailingStartAsync(Dictionary<string, string> environment, int? port = null)
     {
-        using var service = ServiceProcess.Start(_folder, environment, "--urls", $"http://127.0.0.1:{ServiceProcess.FreePort()}");
+        using var service = ServiceProcess.Start(_folder, environment, "--urls", $"http://127.0.0.1:{port ?? ServiceProcess.FreePort()}");
 
         Assert.Equal(2, await service.ExitCodeAsync());
         var lines = service.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var line = Assert.Single(lines);
         Assert.StartsWith("error: ", line, StringComparison.Ordinal);
         return line;
+    }
+
+    [Fact]
+    public async Task APortAlreadyInUseIsNamedOnOneLine()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var environment = Database();
+        environment["SECRET_KEY"] = ApiFactory.SecretKey;
+
+        Assert.Contains($"127.0.0.1:{port}: address already in use", await FailingStartAsync(environment, port), StringComparison.Ordinal);
     }
 
     [Theory]
