@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Social.Api.Tests.Infrastructure;
 
 namespace Social.Api.Tests.Configuration;
@@ -30,9 +32,9 @@ public sealed class StartupErrorTests(TestEnvironment env) : IDisposable
     [Fact]
     public async Task APortAlreadyInUseIsNamedOnOneLine()
     {
-        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
-        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
         var environment = Database();
         environment["SECRET_KEY"] = ApiFactory.SecretKey;
 
