@@ -23,6 +23,7 @@ try
     builder.UseServerDefaults(settings);
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddHostedService<IdleMemoryTrim>();
     builder.Services.AddJsonContracts();
     builder.Services.AddErrorHandling();
     builder.Services.AddDatabase(settings.Database);
