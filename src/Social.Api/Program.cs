@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Social.Api.ApiDocs;
 using Social.Api.Auth;
 using Social.Api.Data;
@@ -66,7 +67,7 @@ try
 }
 // A port already in use too: one line and a clean exit instead of an abort, which would leave the
 // development cluster running.
-catch (Exception e) when (e is InvalidConfigurationException or IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException })
+catch (Exception e) when (e is InvalidConfigurationException or IOException { InnerException: AddressInUseException })
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;

@@ -40,14 +40,15 @@ public sealed partial class IdleMemoryTrimTests(TestEnvironment env)
 
     static async Task<List<(long Before, long After)>> TrimsAsync(ServiceProcess service, int atLeast)
     {
-        for (var waited = TimeSpan.Zero; waited < TimeSpan.FromSeconds(30); waited += TimeSpan.FromMilliseconds(100))
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var trims = Trims(service);
+        for (; trims.Count < atLeast; trims = Trims(service))
         {
-            if (Trims(service) is { Count: var count } trims && count >= atLeast)
-                return trims;
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"fewer than {atLeast} trims:\n{service.Stdout}");
             await Task.Delay(100);
         }
-        Assert.Fail($"fewer than {atLeast} trims:\n{service.Stdout}");
-        return [];
+        return trims;
     }
 
     static List<(long Before, long After)> Trims(ServiceProcess service) =>
