@@ -8,7 +8,6 @@ using Social.Api.Posts;
 using Social.Api.Users;
 using Social.Api.Votes;
 
-NativeHeap.FixThresholds();
 try
 {
     Hosting.LoadDotEnvFile();
@@ -16,7 +15,7 @@ try
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
     var settings = Settings.Load(builder.Configuration);
-    using var localDatabase = LocalDevelopmentDatabase.StartIfUnconfigured(ref settings);
+    using var localDatabase = LocalDevelopmentDatabase.StartIfUnconfigured(builder.Environment, ref settings);
 
     if (args is ["migrate", ..])
         return await DatabaseSetup.MigrateCommandAsync(builder, settings.Database);
@@ -24,7 +23,6 @@ try
     builder.UseServerDefaults(settings);
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(TimeProvider.System);
-    builder.Services.AddHostedService<IdleMemoryTrim>();
     builder.Services.AddJsonContracts();
     builder.Services.AddErrorHandling();
     builder.Services.AddDatabase(settings.Database);
@@ -37,7 +35,6 @@ try
         .AllowAnyOrigin().AllowAnyMethod().AllowAnyHeader().SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
 
     var app = builder.Build();
-    CpuScheduling.Apply(settings, app.Logger); // after the development cluster started: it keeps the default policy
 
     app.UseTrustedProxies();
     app.UseSecurityHeaders();

@@ -1,51 +1,59 @@
 using System.Threading.RateLimiting;
+using BCrypt.Net;
 using Social.Api.Infrastructure;
 
 namespace Social.Api.Auth;
 
 /// <summary>
-/// Standard bcrypt (<c>$2b$</c>), as the original's passlib makes and checks it, so its users keep
-/// their passwords: the system's C implementation when present, BCrypt.Net-Next otherwise. At
-/// most HASHING_CONCURRENCY hashes run at once (a few more may queue): a login flood then costs a
-/// bounded share of the CPU and the rest is turned away with 429.
+/// Standard bcrypt (<c>$2b$</c>) through BCrypt.Net-Next, as the original's passlib makes and
+/// checks it, so its users keep their passwords. At most HASHING_CONCURRENCY hashes run at once (a
+/// few more may queue): a login flood then costs a bounded share of the CPU and the rest is turned
+/// away with 429.
 /// </summary>
 public sealed class PasswordHasher : IDisposable
 {
     readonly int _cost;
-    readonly IBcrypt _bcrypt;
     readonly ConcurrencyLimiter _slots;
     readonly Lazy<string> _decoy;
 
-    public PasswordHasher(Settings settings, ILogger<PasswordHasher> logger)
+    public PasswordHasher(Settings settings)
     {
         var passwords = settings.Passwords;
         _cost = passwords.BcryptCost;
-        _bcrypt = (IBcrypt?)NativeBcrypt.TryCreate() ?? new ManagedBcrypt();
-        logger.LogInformation("Password hashing: bcrypt cost {Cost} with {Implementation}", _cost, _bcrypt.Name);
         _slots = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = passwords.HashingConcurrency,
             QueueLimit = passwords.HashingQueue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
-        _decoy = new(() => HashNow(Guid.NewGuid().ToString()));
+        _decoy = new(() => Hash(Guid.NewGuid().ToString(), _cost));
     }
 
     public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
-        WithSlotAsync(() => HashNow(password), cancellationToken);
+        WithSlotAsync(() => Hash(password, _cost), cancellationToken);
 
     /// <summary>
     /// Checks a password against a stored hash. With no hash (unknown or locked account) it does
     /// the same bcrypt work against a decoy, so the response time does not reveal either.
     /// </summary>
     public Task<bool> VerifyAsync(string password, string? hash, CancellationToken cancellationToken) =>
-        WithSlotAsync(() =>
-        {
-            var matches = _bcrypt.Verify(password, hash ?? _decoy.Value);
-            return hash is not null && matches;
-        }, cancellationToken);
+        WithSlotAsync(() => Verify(password, hash ?? _decoy.Value) && hash is not null, cancellationToken);
 
-    string HashNow(string password) => _bcrypt.Hash(password, _cost);
+    /// <summary>The library's standard API, not its "enhanced" pre-hashing mode, which plain bcrypt cannot verify.</summary>
+    public static string Hash(string password, int cost) =>
+        BCrypt.Net.BCrypt.HashPassword(password, BCrypt.Net.BCrypt.GenerateSalt(cost, 'b'));
+
+    public static bool Verify(string password, string hash)
+    {
+        try
+        {
+            return BCrypt.Net.BCrypt.Verify(password, hash);
+        }
+        catch (Exception e) when (e is SaltParseException or ArgumentException)
+        {
+            return false; // not a bcrypt hash (an imported or damaged row): no password matches it
+        }
+    }
 
     // A hash takes a core for a quarter of a second: it runs on a thread of its own, so the
     // thread pool stays free to serve every other request meanwhile.

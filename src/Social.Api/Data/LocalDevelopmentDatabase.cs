@@ -4,16 +4,18 @@ using Social.Api.Infrastructure;
 namespace Social.Api.Data;
 
 /// <summary>
-/// The zero-configuration run: when no database is configured, the checkout's own PostgreSQL
-/// cluster in <c>.data/postgres</c> (git-ignored) serves as the database, and a development
-/// <c>SECRET_KEY</c> kept beside it signs tokens, so both survive restarts.
+/// The zero-configuration run, in the Development environment only (the launch profile of
+/// <c>dotnet run</c>): when no database is configured, the checkout's own PostgreSQL cluster in
+/// <c>.data/postgres</c> (git-ignored) serves as the database, and a development
+/// <c>SECRET_KEY</c> kept beside it signs tokens, so both survive restarts. Elsewhere nothing is
+/// started on the operator's behalf: missing settings stop the process with one line naming them.
 /// </summary>
 public static class LocalDevelopmentDatabase
 {
     public const string DatabaseName = "social";
 
     /// <summary>Starts the cluster and completes <paramref name="settings"/>; returns null when a database is configured.</summary>
-    public static LocalPostgres? StartIfUnconfigured(ref Settings settings)
+    public static LocalPostgres? StartIfUnconfigured(IHostEnvironment environment, ref Settings settings)
     {
         if (settings.Database.Configured)
             return null;
@@ -27,6 +29,8 @@ public static class LocalDevelopmentDatabase
             };
             return null;
         }
+        if (!environment.IsDevelopment())
+            throw new InvalidConfigurationException(MissingInProduction(settings.Tokens));
 
         var folder = Path.Combine(Hosting.CheckoutRoot(), ".data");
         var cluster = LocalPostgres.Start(ClusterFolder(folder));
@@ -49,6 +53,14 @@ public static class LocalDevelopmentDatabase
             $"info: no database configured, so using the private PostgreSQL cluster in {cluster.DataDirectory} "
             + $"(127.0.0.1:{cluster.Port}, database '{DatabaseName}'); set DATABASE_URL or DATABASE_* to use your own server.");
         return cluster;
+    }
+
+    static string MissingInProduction(TokenSettings tokens)
+    {
+        const string database = "DATABASE_URL (or DATABASE_HOSTNAME, DATABASE_USERNAME, DATABASE_PASSWORD and DATABASE_NAME)";
+        var missing = tokens.SecretKey is null ? $"{database} and SECRET_KEY are" : $"{database} is";
+        return $"{missing} not set: a private development database is only started in the Development environment "
+            + "(dotnet run --project src/Social.Api); see docs/deploying.md.";
     }
 
     // As root the server runs as postgres, which cannot enter a checkout under a private folder

@@ -14,8 +14,7 @@ public sealed record Settings(
     PasswordSettings Passwords,
     RequestLimits Limits,
     TimeSpan ShutdownTimeout,
-    long PageCacheBytes,
-    bool BatchScheduling)
+    long PageCacheBytes)
 {
     public static Settings Load(IConfiguration configuration)
     {
@@ -26,8 +25,7 @@ public sealed record Settings(
             PasswordSettings.Load(config),
             RequestLimits.Load(config),
             TimeSpan.FromSeconds(config.Int("SHUTDOWN_TIMEOUT_SECONDS", 20, min: 1, max: 3600)),
-            PageCacheBytes: config.Int("PAGE_CACHE_MB", 16, min: 0, max: 65_536) * (1L << 20),
-            BatchScheduling: config.Bool("BATCH_SCHEDULING", true));
+            PageCacheBytes: config.Int("PAGE_CACHE_MB", 16, min: 0, max: 65_536) * (1L << 20));
     }
 }
 

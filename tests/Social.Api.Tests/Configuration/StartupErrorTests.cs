@@ -51,7 +51,6 @@ public sealed class StartupErrorTests(TestEnvironment env) : IDisposable
     [InlineData("DATABASE_URL", "mysql://u:p@host/db", "DATABASE_URL")]
     [InlineData("MIGRATE_ON_STARTUP", "sometimes", "MIGRATE_ON_STARTUP")]
     [InlineData("PAGE_CACHE_MB", "-1", "PAGE_CACHE_MB")]
-    [InlineData("BATCH_SCHEDULING", "maybe", "BATCH_SCHEDULING")]
     public async Task AnInvalidValueNamesTheVariable(string name, string value, string expected)
     {
         var environment = Database();
@@ -97,9 +96,28 @@ public sealed class StartupErrorTests(TestEnvironment env) : IDisposable
     }
 
     [Fact]
+    public async Task InProductionWithNothingConfiguredItNamesBothAndStartsNoDatabase()
+    {
+        var line = await FailingStartAsync([]);
+
+        Assert.Contains("DATABASE_URL", line, StringComparison.Ordinal);
+        Assert.Contains("SECRET_KEY are not set", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder, ".data")), "no private cluster outside Development");
+    }
+
+    [Fact]
+    public async Task InProductionWithoutADatabaseItNamesTheDatabaseSettings()
+    {
+        var line = await FailingStartAsync(new() { ["SECRET_KEY"] = ApiFactory.SecretKey, ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+
+        Assert.Contains("DATABASE_URL (or DATABASE_HOSTNAME, DATABASE_USERNAME, DATABASE_PASSWORD and DATABASE_NAME) is not set", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder, ".data")), "no private cluster outside Development");
+    }
+
+    [Fact]
     public async Task WithoutPostgresBinariesTheMessageSaysWhatToInstallOrSet()
     {
-        var line = await FailingStartAsync(new() { ["POSTGRES_BIN"] = Path.Combine(_folder, "no-such-dir") });
+        var line = await FailingStartAsync(new() { ["POSTGRES_BIN"] = Path.Combine(_folder, "no-such-dir"), ["ASPNETCORE_ENVIRONMENT"] = "Development" });
 
         Assert.Contains("apt-get install postgresql", line, StringComparison.Ordinal);
         Assert.Contains("DATABASE_URL", line, StringComparison.Ordinal);

@@ -7,7 +7,7 @@ using Social.Api.Tests.Infrastructure;
 namespace Social.Api.Tests.Configuration;
 
 /// <summary>
-/// The README's run command with nothing configured: a private cluster in the checkout's data
+/// The README's run command (its launch profile: the Development environment) with nothing configured: a private cluster in the checkout's data
 /// folder, a kept development secret, data and tokens that survive a restart, and Ctrl-C
 /// stopping both the server and the cluster.
 /// </summary>
@@ -52,7 +52,18 @@ public sealed class ZeroConfigurationTests : IDisposable
         }
     }
 
-    ServiceProcess Start(string url) => ServiceProcess.Start(_checkout, new Dictionary<string, string>(), "--urls", url);
+    // What `dotnet run --project src/Social.Api` sets: the launch profile's variables, nothing else.
+    static Dictionary<string, string> LaunchProfile()
+    {
+        var launch = JsonNode.Parse(File.ReadAllText(Repository.PathOf("src", "Social.Api", "Properties", "launchSettings.json")))!;
+        var variables = launch["profiles"]!["Social.Api"]!["environmentVariables"]!.AsObject();
+        return variables.ToDictionary(v => v.Key, v => v.Value!.GetValue<string>());
+    }
+
+    [Fact]
+    public void TheLaunchProfileRunsInDevelopment() => Assert.Equal("Development", LaunchProfile()["ASPNETCORE_ENVIRONMENT"]);
+
+    ServiceProcess Start(string url) => ServiceProcess.Start(_checkout, LaunchProfile(), "--urls", url);
 
     public void Dispose()
     {

@@ -37,8 +37,6 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
             // The suite logs in hundreds of times a minute from one client; throttling has its own tests.
             ["LOGIN_IP_LIMIT"] = "100000/min",
             ["REGISTER_IP_LIMIT"] = "100000/min",
-            // In-process hosts would move the test runner's own threads; the real process is checked on its own.
-            ["BATCH_SCHEDULING"] = "false",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
             _settings[key] = value;
@@ -80,9 +78,6 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     {
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(_settings));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
-        // In-process hosts would collect the test runner's whole heap whenever one of them is idle;
-        // the real process is checked on its own.
-        builder.ConfigureServices(services => services.Remove(services.Single(service => service.ImplementationType == typeof(IdleMemoryTrim))));
         return base.CreateHost(builder);
     }
 
