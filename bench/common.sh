@@ -34,8 +34,8 @@ mixed_env() {
   export READERS VOTERS
 }
 
-# One wrk thread: on two cores shared with the service and PostgreSQL, a second one only takes CPU
-# from them (see bench/report.py's Mixed workload text).
+# One wrk thread, as for the per-endpoint rows: on two cores shared with the service and PostgreSQL,
+# a second one showed no clear gain side by side and takes CPU from them. MIXED_THREADS=2 to try again.
 MIXED_THREADS=${MIXED_THREADS:-1}
 MIXED_CONNS=16
 MIXED_COLUMNS='rps\tp50_ms\tp99_ms\trequests\ts2xx\ts3xx\ts4xx\ts5xx\terrors\tservice_us\tpostgres_us'
