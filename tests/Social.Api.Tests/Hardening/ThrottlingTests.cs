@@ -67,7 +67,7 @@ public sealed class ThrottlingTests(TestEnvironment env) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FailedLoginsBeyondTheLimitAre429WithRetryAfterAndAJsonDetailEvenForTheRightPassword()
+    public async Task FailedLoginsBeyondTheLimitAre429WithRetryAfterAndAJsonDetail()
     {
         var email = await RegisteredEmailAsync("192.0.2.100");
 
