@@ -6,19 +6,19 @@ namespace Social.Api.Infrastructure;
 
 /// <summary>
 /// Per-client-IP throttling of the endpoints that cost a bcrypt hash and invite abuse (login:
-/// credential stuffing; registration: fake accounts). Token buckets, so ordinary bursts pass and
-/// only a sustained flood is refused: 429 with Retry-After and a JSON detail (the framework's
-/// default would be a bare 503, which clients read as our outage).
+/// credential stuffing, see <see cref="FailedLoginLimiter"/>; registration: fake accounts, a
+/// token bucket per address through the framework's limiter). Refusals are 429 with Retry-After
+/// and a JSON detail (the framework's default would be a bare 503, which clients read as our outage).
 /// </summary>
 public static class ClientLimits
 {
-    public const string Login = "login", Registration = "registration";
+    public const string Registration = "registration";
 
     public static IServiceCollection AddClientLimits(this IServiceCollection services, RequestLimits limits)
     {
+        services.AddSingleton<FailedLoginLimiter>();
         services.AddRateLimiter(options =>
         {
-            options.AddPolicy(Login, http => PerClientIp(http, limits.LoginPerIp));
             options.AddPolicy(Registration, http => PerClientIp(http, limits.RegisterPerIp));
             options.OnRejected = async (context, cancellationToken) =>
             {
@@ -51,7 +51,7 @@ public static class ClientLimits
     }
 
     static RateLimitPartition<string> PerClientIp(HttpContext http, RateLimit rate) =>
-        RateLimitPartition.GetTokenBucketLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new TokenBucketRateLimiterOptions
+        RateLimitPartition.GetTokenBucketLimiter(FailedLoginLimiter.Key(http.Connection.RemoteIpAddress), _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = rate.Count,
             TokensPerPeriod = 1,

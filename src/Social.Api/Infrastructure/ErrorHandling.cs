@@ -25,9 +25,13 @@ public static class ErrorHandling
     {
         response.StatusCode = status;
         if (retryAfter is { } wait)
-            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            response.SetRetryAfter(wait);
         return response.WriteAsJsonAsync(new ErrorResponse(detail), AppJsonContext.Default.ErrorResponse, cancellationToken: cancellationToken);
     }
+
+    /// <summary>Whole seconds, at least one: a client told 0 would retry at once.</summary>
+    public static void SetRetryAfter(this HttpResponse response, TimeSpan wait) =>
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     public static IServiceCollection AddErrorHandling(this IServiceCollection services)
     {

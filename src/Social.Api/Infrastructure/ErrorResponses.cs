@@ -44,6 +44,13 @@ public static class Problems
     public static JsonHttpResult<ErrorResponse> Forbidden(string detail) =>
         TypedResults.Json(new ErrorResponse(detail), AppJsonContext.Default.ErrorResponse, statusCode: StatusCodes.Status403Forbidden);
 
+    /// <summary>429 with <c>Retry-After</c>, as the rate limiter's own refusals are written.</summary>
+    public static JsonHttpResult<ErrorResponse> TooManyRequests(HttpResponse response, TimeSpan retryAfter)
+    {
+        response.SetRetryAfter(retryAfter);
+        return TypedResults.Json(new ErrorResponse(ErrorHandling.TooManyRequests), AppJsonContext.Default.ErrorResponse, statusCode: StatusCodes.Status429TooManyRequests);
+    }
+
     public static JsonHttpResult<ValidationErrorResponse> Unprocessable(IReadOnlyList<ValidationError> errors) =>
         TypedResults.Json(new ValidationErrorResponse(errors), AppJsonContext.Default.ValidationErrorResponse, statusCode: StatusCodes.Status422UnprocessableEntity);
 }

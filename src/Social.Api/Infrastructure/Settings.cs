@@ -131,6 +131,8 @@ public sealed record PasswordSettings(int BcryptCost, int HashingConcurrency, in
 }
 
 /// <summary>What one request or one client may ask for.</summary>
+/// <param name="LoginPerIp">Failed logins per client IP; successful ones are not counted.</param>
+/// <param name="RegisterPerIp">Registration attempts per client IP.</param>
 public sealed record RequestLimits(
     RateLimit LoginPerIp,
     RateLimit RegisterPerIp,
@@ -144,8 +146,9 @@ public sealed record RequestLimits(
     public const int MaxSearchLength = 256;
 
     public static RequestLimits Load(ConfigReader config) => new(
-        LoginPerIp: config.Rate("LOGIN_IP_LIMIT", new RateLimit(300, TimeSpan.FromMinutes(1))),
-        RegisterPerIp: config.Rate("REGISTER_IP_LIMIT", new RateLimit(300, TimeSpan.FromMinutes(1))),
+        // Production-safe defaults; test suites set their own limits through these variables.
+        LoginPerIp: config.Rate("LOGIN_IP_LIMIT", new RateLimit(20, TimeSpan.FromMinutes(1))),
+        RegisterPerIp: config.Rate("REGISTER_IP_LIMIT", new RateLimit(30, TimeSpan.FromHours(1))),
         TrustedProxies: config.Networks("TRUSTED_PROXIES"),
         MaxBodyBytes: config.Int("MAX_BODY_BYTES", 1 << 20, min: 1024, max: int.MaxValue),
         MaxPageSize: config.Int("MAX_PAGE_SIZE", 100, min: 1, max: 10_000),

@@ -23,8 +23,8 @@ public sealed class SettingsTests
         Assert.Equal(12, settings.Passwords.BcryptCost);
         Assert.Equal(10, settings.Passwords.LockoutThreshold);
         Assert.Equal(TimeSpan.FromMinutes(5), settings.Passwords.LockoutDuration);
-        Assert.Equal(new RateLimit(300, TimeSpan.FromMinutes(1)), settings.Limits.LoginPerIp);
-        Assert.Equal(new RateLimit(300, TimeSpan.FromMinutes(1)), settings.Limits.RegisterPerIp);
+        Assert.Equal(new RateLimit(20, TimeSpan.FromMinutes(1)), settings.Limits.LoginPerIp);
+        Assert.Equal(new RateLimit(30, TimeSpan.FromHours(1)), settings.Limits.RegisterPerIp);
         Assert.Empty(settings.Limits.TrustedProxies);
         Assert.Equal(1 << 20, settings.Limits.MaxBodyBytes);
         Assert.Equal(100, settings.Limits.MaxPageSize);

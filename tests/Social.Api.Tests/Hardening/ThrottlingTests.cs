@@ -7,10 +7,14 @@ using static Social.Api.Tests.Infrastructure.ApiClient;
 
 namespace Social.Api.Tests.Hardening;
 
-/// <summary>T06, T07, T12, T46: per-client-IP throttling of login and registration.</summary>
+/// <summary>
+/// T06, T07, T12, T46: per-client-IP throttling of failed logins (successful ones are not
+/// counted) and of registrations.
+/// </summary>
 public sealed class ThrottlingTests(TestEnvironment env) : IAsyncLifetime
 {
-    const int LoginLimit = 5, RegisterLimit = 3;
+    const int LoginLimit = 5, RegisterLimit = 3, LockoutThreshold = 2;
+    const string Password = "right password";
     ApiFactory _api = null!;
 
     public async ValueTask InitializeAsync() => _api = await ApiFactory.CreateAsync(env.Cluster, new Dictionary<string, string?>
@@ -18,6 +22,7 @@ public sealed class ThrottlingTests(TestEnvironment env) : IAsyncLifetime
         ["LOGIN_IP_LIMIT"] = $"{LoginLimit}/min",
         ["REGISTER_IP_LIMIT"] = $"{RegisterLimit}/min",
         ["TRUSTED_PROXIES"] = "10.0.0.1",
+        ["LOCKOUT_THRESHOLD"] = $"{LockoutThreshold}",
     });
 
     public ValueTask DisposeAsync() => _api.DisposeAsync();
@@ -37,8 +42,21 @@ public sealed class ThrottlingTests(TestEnvironment env) : IAsyncLifetime
                 c.Request.Headers["X-Forwarded-For"] = forwardedFor;
         });
 
-    Task<HttpContext> LoginFromAsync(string ip, string? forwardedFor = null) =>
-        SendFromAsync(ip, "/login", $"username={Uri.EscapeDataString(UniqueEmail())}&password=x", "application/x-www-form-urlencoded", forwardedFor);
+    /// <summary>A failed login (unknown e-mail) unless an e-mail and its password are given.</summary>
+    Task<HttpContext> LoginFromAsync(string ip, string? forwardedFor = null, string? email = null, string password = "x") =>
+        SendFromAsync(ip, "/login", $"username={Uri.EscapeDataString(email ?? UniqueEmail())}&password={Uri.EscapeDataString(password)}",
+            "application/x-www-form-urlencoded", forwardedFor);
+
+    Task<HttpContext> RegisterFromAsync(string ip, string email) =>
+        SendFromAsync(ip, "/users/", $$"""{"email":"{{email}}","password":"{{Password}}"}""", "application/json");
+
+    // Each registered from an address of its own, so the registration limit stays out of the way.
+    async Task<string> RegisteredEmailAsync(string ip)
+    {
+        var email = UniqueEmail("throttle");
+        Assert.Equal(StatusCodes.Status201Created, (await RegisterFromAsync(ip, email)).Response.StatusCode);
+        return email;
+    }
 
     static async Task<int[]> StatusesAsync(int count, Func<Task<HttpContext>> send)
     {
@@ -49,24 +67,51 @@ public sealed class ThrottlingTests(TestEnvironment env) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LoginsBeyondTheLimitAre429WithRetryAfterAndAJsonDetail()
+    public async Task FailedLoginsBeyondTheLimitAre429WithRetryAfterAndAJsonDetail()
     {
+        var email = await RegisteredEmailAsync("192.0.2.100");
+
         var statuses = await StatusesAsync(LoginLimit, () => LoginFromAsync("192.0.2.10"));
         var throttled = await LoginFromAsync("192.0.2.10");
+        var rightPassword = await LoginFromAsync("192.0.2.10", email: email, password: Password);
 
         Assert.All(statuses, s => Assert.Equal(StatusCodes.Status403Forbidden, s));
         Assert.Equal(StatusCodes.Status429TooManyRequests, throttled.Response.StatusCode);
         Assert.True(int.Parse(throttled.Response.Headers.RetryAfter.ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
         var body = JsonNode.Parse(await new StreamReader(throttled.Response.Body).ReadToEndAsync())!;
         Assert.Equal("Too many requests", body["detail"]!.GetValue<string>());
+        Assert.Equal(StatusCodes.Status429TooManyRequests, rightPassword.Response.StatusCode);
         Assert.Equal(StatusCodes.Status403Forbidden, (await LoginFromAsync("192.0.2.11")).Response.StatusCode);
+        Assert.Equal(StatusCodes.Status200OK, (await LoginFromAsync("192.0.2.11", email: email, password: Password)).Response.StatusCode);
         Assert.Contains(_api.Logs.Lines, l => l.Contains("Throttled POST /login from 192.0.2.10", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WrongPasswordsAndALockedAccountCountAsFailures()
+    {
+        var email = await RegisteredEmailAsync("192.0.2.101");
+
+        // LockoutThreshold wrong passwords, then refusals of the locked account: all counted.
+        var statuses = await StatusesAsync(LoginLimit + 1, () => LoginFromAsync("192.0.2.12", email: email, password: "wrong"));
+
+        Assert.Equal([.. Enumerable.Repeat(403, LoginLimit), 429], statuses);
+        Assert.Contains(_api.Logs.Lines, l => l.Contains("account locked", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SuccessfulLoginsFromOneAddressAreNotCounted()
+    {
+        var email = await RegisteredEmailAsync("192.0.2.102");
+
+        var statuses = await StatusesAsync(LoginLimit * 3, () => LoginFromAsync("192.0.2.13", email: email, password: Password));
+
+        Assert.All(statuses, s => Assert.Equal(StatusCodes.Status200OK, s));
     }
 
     [Fact]
     public async Task RegistrationsBeyondTheLimitAre429()
     {
-        Task<HttpContext> Register() => SendFromAsync("192.0.2.20", "/users/", $$"""{"email":"{{UniqueEmail()}}","password":"x"}""", "application/json");
+        Task<HttpContext> Register() => RegisterFromAsync("192.0.2.20", UniqueEmail());
 
         var statuses = await StatusesAsync(RegisterLimit + 1, Register);
 
