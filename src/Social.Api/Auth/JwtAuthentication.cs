@@ -22,6 +22,7 @@ public static class JwtAuthentication
         services.AddSingleton<TokenService>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<KnownUsers>();
+        services.AddSingleton<ValidatedTokens>();
         // No default scheme, not even the only one: a request is authenticated only where an
         // endpoint requires it, by the policy below. The public endpoints (a profile, login,
         // registration, health, docs) skip the bearer handler and what it allocates per request
@@ -67,13 +68,13 @@ sealed class OriginalBearerEvents : JwtBearerEvents
     /// space. No header or another scheme is "not authenticated"; a Bearer with an empty or
     /// unusable token is "could not validate credentials". Tokens in the URL or cookies are ignored.
     /// </summary>
-    public override Task MessageReceived(MessageReceivedContext context)
+    public override async Task MessageReceived(MessageReceivedContext context)
     {
         var headers = context.Request.Headers.Authorization;
         if (headers.Count > 1)
         {
             context.Fail("More than one Authorization header.");
-            return Task.CompletedTask;
+            return;
         }
 
         // Read as spans: this runs on every authenticated request.
@@ -83,7 +84,7 @@ sealed class OriginalBearerEvents : JwtBearerEvents
         if (!scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
         {
             context.NoResult();
-            return Task.CompletedTask;
+            return;
         }
 
         // "Bearer  token" (two spaces) is refused, as the original refuses it: no trimming.
@@ -91,11 +92,17 @@ sealed class OriginalBearerEvents : JwtBearerEvents
         if (token.Length == 0 || HasWhiteSpace(token))
         {
             context.Fail("Empty or malformed bearer token.");
-            return Task.CompletedTask;
+            return;
         }
 
         context.Token = token;
-        return Task.CompletedTask;
+        // Checked before and not expired: only the user's existence is checked again.
+        if (context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().TryGet(token, out var validated)
+            && await IsExistingUserAsync(context, validated.UserId))
+        {
+            context.Principal = validated.Principal;
+            context.Success();
+        }
     }
 
     static bool HasWhiteSpace(ReadOnlySpan<char> text)
@@ -116,7 +123,8 @@ sealed class OriginalBearerEvents : JwtBearerEvents
             return;
         }
 
-        await IsExistingUserAsync(context, userId);
+        if (await IsExistingUserAsync(context, userId) && context.SecurityToken is JsonWebToken { EncodedToken: var token } jwt)
+            context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Add(token, userId, jwt.ValidTo);
     }
 
     // The original trusted any signed user_id; a deleted or never-existing user is refused here.

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 using Social.Api.Infrastructure;
+using Social.Api.Posts;
 
 namespace Social.Api.Data;
 
@@ -16,8 +17,15 @@ public static class DatabaseSetup
 
         services.AddSingleton(dataSource);
         services.AddDbContextPool<AppDbContext>(options => Configure(options, dataSource));
-        // The cache of known users stays exact through the database's announcements.
+        // The in-memory caches (known users, pages of posts) stay exact through the database's announcements.
+        services.AddSingleton<PageCache>();
         services.AddHostedService<ChangeListener>();
+        // Concurrent reads of single posts share one query, on a connection of its own.
+        services.AddSingleton<PostReader>();
+        services.AddHostedService(provider => provider.GetRequiredService<PostReader>());
+        // Concurrent new posts and votes share a transaction, and so a commit.
+        services.AddSingleton<GroupCommit>();
+        services.AddHostedService(provider => provider.GetRequiredService<GroupCommit>());
         return services;
     }
 

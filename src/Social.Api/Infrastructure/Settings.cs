@@ -13,7 +13,8 @@ public sealed record Settings(
     TokenSettings Tokens,
     PasswordSettings Passwords,
     RequestLimits Limits,
-    TimeSpan ShutdownTimeout)
+    TimeSpan ShutdownTimeout,
+    long PageCacheBytes)
 {
     public static Settings Load(IConfiguration configuration)
     {
@@ -23,7 +24,8 @@ public sealed record Settings(
             TokenSettings.Load(config),
             PasswordSettings.Load(config),
             RequestLimits.Load(config),
-            TimeSpan.FromSeconds(config.Int("SHUTDOWN_TIMEOUT_SECONDS", 20, min: 1, max: 3600)));
+            TimeSpan.FromSeconds(config.Int("SHUTDOWN_TIMEOUT_SECONDS", 20, min: 1, max: 3600)),
+            PageCacheBytes: config.Int("PAGE_CACHE_MB", 16, min: 0, max: 65_536) * (1L << 20));
     }
 }
 

@@ -20,23 +20,20 @@ public sealed record PostRequest(string Title, string Content, bool Published = 
 
 /// <summary>A post with its owner's public profile, keys in the original's order.</summary>
 public sealed record PostResponse(
-    string Title, string Content, bool Published, int Id, DateTime CreatedAt, int OwnerId, UserResponse Owner)
-{
-    /// <summary>The one mapping from a row to its response, used by reads (in their projection) and writes.</summary>
-    public static PostResponse From(Post post, UserResponse owner) =>
-        new(post.Title, post.Content, post.Published, post.Id, post.CreatedAt, post.OwnerId, owner);
-}
+    string Title, string Content, bool Published, int Id, DateTime CreatedAt, int OwnerId, UserResponse Owner);
 
 /// <summary>The original's read shape: <c>{"Post": {...}, "votes": n}</c>, capital P included.</summary>
 public sealed record PostWithVotes([property: JsonPropertyName("Post")] PostResponse Post, int Votes);
 
 /// <summary>
-/// The read projection: the owner comes in the same query, and the vote count from the posts row
-/// itself (the counter column), so reading a page never counts votes. EF Core selects the columns
-/// <see cref="PostResponse.From"/> reads and calls it on each row.
+/// Projections EF Core translates to SQL: the owner comes in the same query, and the vote count
+/// from the posts row itself (the counter column), so reading a page never counts votes.
 /// </summary>
 public static class PostProjections
 {
     public static readonly Expression<Func<Post, PostWithVotes>> WithVotes = p =>
-        new PostWithVotes(PostResponse.From(p, new UserResponse(p.Owner.Id, p.Owner.Email, p.Owner.CreatedAt)), p.VoteCount);
+        new PostWithVotes(
+            new PostResponse(p.Title, p.Content, p.Published, p.Id, p.CreatedAt, p.OwnerId,
+                new UserResponse(p.Owner.Id, p.Owner.Email, p.Owner.CreatedAt)),
+            p.VoteCount);
 }
