@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Social.Api.Tests.Infrastructure;
 using static Social.Api.Tests.Infrastructure.ApiClient;
 
@@ -97,5 +98,65 @@ public sealed class RequestBodyTests(TestEnvironment env)
         var error = (await response.JsonAsync())["detail"]![0]!;
         Assert.Equal("""["body",1]""", error["loc"]!.ToJsonString());
         Assert.Equal("value_error.jsondecode", error["type"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("""{"content": "c"}""", "title")]
+    [InlineData("""{"title": "t"}""", "content")]
+    [InlineData("""{"title": null, "content": "c"}""", "title")]
+    [InlineData("""{"title": ["t"], "content": "c"}""", "title")]
+    [InlineData("""{"title": "t", "content": {"a": 1}}""", "content")]
+    [InlineData("""{"title": "t", "content": "c", "published": null}""", "published")]
+    [InlineData("""{"title": "t", "content": "c", "published": [true]}""", "published")]
+    [InlineData("""{"title": "t", "content": "c", "published": 2}""", "published")]
+    [InlineData("""{"title": "t", "content": "c", "published": "maybe"}""", "published")]
+    [InlineData("""{"title": "a\u0000b", "content": "c"}""", "title")]
+    [InlineData("""{"title": "t", "content": "\ud800"}""", "content")]
+    public async Task InvalidFieldsAre422AtTheirLocation(string json, string field)
+    {
+        var user = await env.Api.CreateUserAsync();
+
+        var response = await user.Client.PostAsync("/posts/", RawJson(json));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var locs = (await response.JsonAsync())["detail"]!.AsArray().Select(e => e!["loc"]!.ToJsonString());
+        Assert.Equal([$"""["body","{field}"]"""], locs);
+    }
+
+    [Fact]
+    public async Task MissingTitleAndContentAreReportedTogether()
+    {
+        var user = await env.Api.CreateUserAsync();
+
+        var response = await user.Client.PostAsync("/posts/", RawJson("{}"));
+
+        var errors = (await response.JsonAsync())["detail"]!.AsArray();
+        Assert.Equal(["""["body","title"]""", """["body","content"]"""], errors.Select(e => e!["loc"]!.ToJsonString()));
+        Assert.All(errors, e => Assert.Equal("value_error.missing", e!["type"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task TextRoundTripsExactlyIncludingEmptyAndUnicode()
+    {
+        var user = await env.Api.CreateUserAsync();
+        const string content = "Grüße 🚀 \"quotes\" <script>alert(1)</script> \r\n\t‮";
+
+        var post = await user.CreatePostAsync(title: "", content: content);
+
+        Assert.Equal("", post["title"]!.GetValue<string>());
+        Assert.Equal(content, post["content"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(1_000, 100_000, HttpStatusCode.Created)]
+    [InlineData(1_001, 1, HttpStatusCode.UnprocessableEntity)]
+    [InlineData(1, 100_001, HttpStatusCode.UnprocessableEntity)]
+    public async Task TitleAndContentLengthsAreCappedOnWrite(int titleLength, int contentLength, HttpStatusCode expected)
+    {
+        var user = await env.Api.CreateUserAsync();
+
+        var response = await user.Client.PostAsJsonAsync("/posts/", new { title = new string('t', titleLength), content = new string('c', contentLength) });
+
+        Assert.Equal(expected, response.StatusCode);
     }
 }
