@@ -119,6 +119,12 @@ for label, title, db_label, _ in endpoints:
     if path and os.path.exists(path):
         doc += [f"<details><summary>{title}</summary>", "", "```sql", open(path).read().strip(), "```", "", "</details>", ""]
 
+# The A/B measurements behind each mechanism the service keeps (bench/ab), kept beside the scripts
+# so that a new run of this report carries them on.
+ab = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ab-results.md")
+if os.path.exists(ab):
+    doc += ["", open(ab).read().strip(), ""]
+
 with open(out, "w") as f:
     f.write("\n".join(doc) + "\n")
 missed = [t for t in targets if not t[1]]
