@@ -10,3 +10,20 @@ end
 function seed_random()
   math.randomseed(os.time() + (tonumber(tostring({}):match("0x(%x+)"), 16) or 0) % 100000)
 end
+
+-- Votes that leave the table the size it was: a vote by a random voter on a random post, and,
+-- every other call once 64 more votes are out (so the vote has surely landed), the removal of the
+-- oldest one by the same voter. Returns voter (an index in 1..voters), post id, dir.
+function vote_queue(voters, max_post)
+  local pending, head, tail, n = {}, 1, 0, 0
+  return function()
+    n = n + 1
+    if n % 2 == 0 and tail - head >= 64 then
+      local vote = pending[head]; pending[head] = nil; head = head + 1
+      return vote[1], vote[2], 0
+    end
+    local voter, post = math.random(1, voters), math.random(1, max_post)
+    tail = tail + 1; pending[tail] = { voter, post }
+    return voter, post, 1
+  end
+end

@@ -37,15 +37,15 @@ local reader_get, reader_post, voter_post = auth(readers), auth(readers, true), 
 local anonymous = {}
 local create_body = '{"title": "mixed load title", "content": "mixed load content lorem ipsum dolor sit amet", "published": true}'
 
--- Votes waiting for their removal (this thread's), as bench/wrk/vote.lua: a vote and, once 64 more
--- votes have been sent (so it has surely landed), its removal by the same user.
-local pending, head, tail, votes = {}, 1, 0, 0
+-- This thread's votes and their removals (common.lua's vote_queue).
+local next_vote
 
 local threads = {}
 function setup(thread) threads[#threads + 1] = thread; thread:set("id", #threads) end
 function init(args)
   seed_random(); math.randomseed(math.random(1, 1e9) + id * 7919)
   s2xx, s3xx, s4xx, s5xx = 0, 0, 0, 0
+  next_vote = vote_queue(#voters, max_post)
 end
 
 local function reader() return math.random(1, #readers) end
@@ -68,15 +68,7 @@ function request()
   elseif class == "create" then
     return wrk.format("POST", "/posts/", reader_post[reader()], create_body)
   end
-  votes = votes + 1
-  local voter, post, dir
-  if votes % 2 == 0 and tail - head >= 64 then
-    local vote = pending[head]; pending[head] = nil; head = head + 1
-    voter, post, dir = vote[1], vote[2], 0
-  else
-    voter, post, dir = math.random(1, #voters), math.random(1, max_post), 1
-    tail = tail + 1; pending[tail] = { voter, post }
-  end
+  local voter, post, dir = next_vote()
   return wrk.format("POST", "/vote/", voter_post[voter], string.format('{"post_id": %d, "dir": %d}', post, dir))
 end
 
