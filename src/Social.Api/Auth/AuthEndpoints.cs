@@ -36,7 +36,7 @@ public static class AuthEndpoints
         var clientIp = http.Connection.RemoteIpAddress;
         if (failedLogins.RetryAfter(clientIp) is { } wait)
         {
-            logger.LogWarning("Throttled {Method} {Path} from {ClientIp}", http.Request.Method, http.Request.Path.Value, clientIp);
+            ClientLimits.LogThrottled(logger, http);
             return Problems.TooManyRequests(http.Response, wait);
         }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
@@ -24,8 +25,7 @@ public static class ClientLimits
             {
                 var http = context.HttpContext;
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClientLimits))
-                    .LogWarning("Throttled {Method} {Path} from {ClientIp}", http.Request.Method, http.Request.Path.Value, http.Connection.RemoteIpAddress);
+                LogThrottled(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClientLimits)), http);
                 await http.Response.WriteErrorAsync(StatusCodes.Status429TooManyRequests, ErrorHandling.TooManyRequests, retryAfter, cancellationToken);
             };
         });
@@ -50,8 +50,15 @@ public static class ClientLimits
         return app;
     }
 
+    /// <summary>The partition of a client address in every per-address limit.</summary>
+    public static string Key(IPAddress? clientIp) => clientIp?.ToString() ?? "unknown";
+
+    /// <summary>One warning per refused request, with the address it was counted against.</summary>
+    public static void LogThrottled(ILogger logger, HttpContext http) =>
+        logger.LogWarning("Throttled {Method} {Path} from {ClientIp}", http.Request.Method, http.Request.Path.Value, http.Connection.RemoteIpAddress);
+
     static RateLimitPartition<string> PerClientIp(HttpContext http, RateLimit rate) =>
-        RateLimitPartition.GetTokenBucketLimiter(FailedLoginLimiter.Key(http.Connection.RemoteIpAddress), _ => new TokenBucketRateLimiterOptions
+        RateLimitPartition.GetTokenBucketLimiter(Key(http.Connection.RemoteIpAddress), _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = rate.Count,
             TokensPerPeriod = 1,

@@ -35,7 +35,7 @@ public sealed class FailedLoginLimiter : IDisposable
     /// <summary>Null while the address may still try (asked without using a permit); else how long it should wait.</summary>
     public TimeSpan? RetryAfter(IPAddress? clientIp)
     {
-        using var lease = _failures.AttemptAcquire(Key(clientIp), 0);
+        using var lease = _failures.AttemptAcquire(ClientLimits.Key(clientIp), 0);
         if (lease.IsAcquired)
             return null;
         // A sliding window's refusal carries no RetryAfter; no permit comes back before the next segment.
@@ -43,9 +43,7 @@ public sealed class FailedLoginLimiter : IDisposable
     }
 
     /// <summary>Counts one failed login (unknown e-mail, wrong password or locked account).</summary>
-    public void RecordFailure(IPAddress? clientIp) => _failures.AttemptAcquire(Key(clientIp)).Dispose();
-
-    public static string Key(IPAddress? clientIp) => clientIp?.ToString() ?? "unknown";
+    public void RecordFailure(IPAddress? clientIp) => _failures.AttemptAcquire(ClientLimits.Key(clientIp)).Dispose();
 
     public void Dispose() => _failures.Dispose();
 }
