@@ -93,14 +93,13 @@ doc = [
     "ceiling is the service's own bcrypt, BCrypt.Net-Next, verifying cost-12 hashes on one thread per core",
     "(`bench/ceiling`); beside it, for reference, the C bcrypt the original uses (Debian's python3-bcrypt,",
     "one process per core).",
-    "A request that sends no SQL in the common case (a profile from the known-users cache, a page from",
-    "the page cache) is held to the Kestrel ceiling instead; the pgbench figure of the SQL it sends on a",
-    "cache miss is shown beside it.",
+    "A request that sends no SQL in the common case (a profile from the known-users cache) is held to the",
+    "Kestrel ceiling instead; the pgbench figure of the SQL it sends on a cache miss is shown beside it.",
     "",
     *lines,
     "",
     f"Best list shape (`bench/pgbench/best_list.sql`, counts from the vote-count column): {best:,.0f} tps; "
-    f"the service's list SQL (sent when the page is not in memory): {ours:,.0f} tps." if best and ours else "",
+    f"the service's list SQL: {ours:,.0f} tps." if best and ours else "",
     f"Peak RSS of the service over the whole run: {rss:.0f} MB. Time from start to first answer: {first:.0f} ms"
     " (migrations already applied).",
     "",

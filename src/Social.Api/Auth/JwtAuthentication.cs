@@ -22,7 +22,6 @@ public static class JwtAuthentication
         services.AddSingleton<TokenService>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<KnownUsers>();
-        services.AddSingleton<ValidatedTokens>();
         // No default scheme, not even the only one: a request is authenticated only where an
         // endpoint requires it, by the policy below. The public endpoints (a profile, login,
         // registration, health, docs) skip the bearer handler and what it allocates per request
@@ -68,13 +67,13 @@ sealed class OriginalBearerEvents : JwtBearerEvents
     /// space. No header or another scheme is "not authenticated"; a Bearer with an empty or
     /// unusable token is "could not validate credentials". Tokens in the URL or cookies are ignored.
     /// </summary>
-    public override async Task MessageReceived(MessageReceivedContext context)
+    public override Task MessageReceived(MessageReceivedContext context)
     {
         var headers = context.Request.Headers.Authorization;
         if (headers.Count > 1)
         {
             context.Fail("More than one Authorization header.");
-            return;
+            return Task.CompletedTask;
         }
 
         // Read as spans: this runs on every authenticated request.
@@ -84,7 +83,7 @@ sealed class OriginalBearerEvents : JwtBearerEvents
         if (!scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
         {
             context.NoResult();
-            return;
+            return Task.CompletedTask;
         }
 
         // "Bearer  token" (two spaces) is refused, as the original refuses it: no trimming.
@@ -92,17 +91,11 @@ sealed class OriginalBearerEvents : JwtBearerEvents
         if (token.Length == 0 || HasWhiteSpace(token))
         {
             context.Fail("Empty or malformed bearer token.");
-            return;
+            return Task.CompletedTask;
         }
 
         context.Token = token;
-        // Checked before and not expired: only the user's existence is checked again.
-        if (context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().TryGet(token, out var validated)
-            && await IsExistingUserAsync(context, validated.UserId))
-        {
-            context.Principal = validated.Principal;
-            context.Success();
-        }
+        return Task.CompletedTask;
     }
 
     static bool HasWhiteSpace(ReadOnlySpan<char> text)
@@ -123,8 +116,7 @@ sealed class OriginalBearerEvents : JwtBearerEvents
             return;
         }
 
-        if (await IsExistingUserAsync(context, userId) && context.SecurityToken is JsonWebToken { EncodedToken: var token } jwt)
-            context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Add(token, userId, jwt.ValidTo);
+        await IsExistingUserAsync(context, userId);
     }
 
     // The original trusted any signed user_id; a deleted or never-existing user is refused here.

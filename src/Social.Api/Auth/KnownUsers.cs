@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Social.Api.Data;
@@ -7,12 +8,18 @@ namespace Social.Api.Auth;
 
 /// <summary>
 /// Users recently seen to exist, with their public profile, so an authenticated request does not
-/// need a round trip to check that its token's user still exists. Correct because deletions are
-/// announced by the database (<see cref="Data.ChangeListener"/>): while that announcement channel
-/// is down the cache is bypassed, and entries expire after a few minutes in any case.
+/// need a round trip to check that its token's user still exists. Exact because PostgreSQL
+/// announces every change and deletion of a user, whoever makes it (<see cref="ChangeListener"/>).
+/// A cached profile is served only while the announcements are known to arrive: the listener's
+/// heartbeat, sent through the database, must have come back within <see cref="StalenessBound"/>,
+/// and every change committed before a heartbeat was sent reaches the listener before it. Without
+/// that proof, every request reads the database.
 /// </summary>
 public sealed class KnownUsers : IDisposable
 {
+    /// <summary>How old a cached profile may be, at worst, with respect to writes made elsewhere.</summary>
+    public static readonly TimeSpan StalenessBound = TimeSpan.FromSeconds(1);
+
     // Bounded: past the limit the cache evicts, and a user not cached simply costs one lookup.
     readonly MemoryCache _users = new(new MemoryCacheOptions { SizeLimit = 100_000 });
     static readonly MemoryCacheEntryOptions Entry = new() { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) };
@@ -22,7 +29,9 @@ public sealed class KnownUsers : IDisposable
             db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => new UserResponse(u.Id, u.Email, u.CreatedAt)).FirstOrDefault());
 
     long _forgets;
-    volatile bool _listening;
+    long _heardUpTo; // Stopwatch timestamp: every change committed before it has been heard; 0 when unknown
+
+    bool Exact => Volatile.Read(ref _heardUpTo) is var heard and not 0 && Stopwatch.GetElapsedTime(heard) < StalenessBound;
 
     /// <summary>
     /// The user's profile, or null when no such user exists. The request's database context is
@@ -30,14 +39,14 @@ public sealed class KnownUsers : IDisposable
     /// </summary>
     public async ValueTask<UserResponse?> FindAsync(int id, IServiceProvider requestServices, CancellationToken cancellationToken)
     {
-        if (_listening && _users.TryGetValue(id, out UserResponse? known))
+        if (Exact && _users.TryGetValue(id, out UserResponse? known))
             return known;
 
         var forgetsBefore = Interlocked.Read(ref _forgets);
         var profile = await ProfileById(requestServices.GetRequiredService<AppDbContext>(), id, cancellationToken);
 
-        // Not kept if a deletion was announced meanwhile: it may have been this user's.
-        if (profile is not null && _listening && Interlocked.Read(ref _forgets) == forgetsBefore)
+        // Not kept if a change was announced meanwhile: it may have been this user's.
+        if (profile is not null && Exact && Interlocked.Read(ref _forgets) == forgetsBefore)
             _users.Set(id, profile, Entry);
         return profile;
     }
@@ -54,17 +63,24 @@ public sealed class KnownUsers : IDisposable
         _users.Clear();
     }
 
-    /// <summary>Deletions are being announced: the cache may be used.</summary>
-    public void Listening()
+    /// <summary>A heartbeat sent at <paramref name="sentAt"/> (a Stopwatch timestamp) came back.</summary>
+    public void HeardUpTo(long sentAt)
     {
-        ForgetAll();
-        _listening = true;
+        var heard = Volatile.Read(ref _heardUpTo);
+        while (sentAt > heard && Interlocked.CompareExchange(ref _heardUpTo, sentAt, heard) is var seen && seen != heard)
+            heard = seen;
     }
 
-    /// <summary>Deletions could go unnoticed: every request asks the database again.</summary>
+    /// <summary>The time since the last heartbeat that came back was sent; null when none has since listening began.</summary>
+    public TimeSpan? SilentFor => Volatile.Read(ref _heardUpTo) is var heard and not 0 ? Stopwatch.GetElapsedTime(heard) : null;
+
+    /// <summary>The listener now hears announcements: lookups begun before it may have missed one, so they are not kept.</summary>
+    public void Listening() => Interlocked.Increment(ref _forgets);
+
+    /// <summary>Announcements could go unheard: forget everyone, and read the database until a heartbeat comes back.</summary>
     public void NotListening()
     {
-        _listening = false;
+        Volatile.Write(ref _heardUpTo, 0);
         ForgetAll();
     }
 

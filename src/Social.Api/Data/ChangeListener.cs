@@ -1,117 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
 using Npgsql;
 using Social.Api.Auth;
 using Social.Api.Infrastructure;
-using Social.Api.Posts;
 
 namespace Social.Api.Data;
 
 /// <summary>
-/// The database's change announcements, which keep the in-memory caches exact in every instance:
-/// <c>social_users_deleted</c> (a trigger on users) drops users from <see cref="KnownUsers"/>;
-/// <c>social_posts_changed</c> ends the current <see cref="PageCache"/> generation. That channel
-/// carries writes by other programs (a trigger) and this service's own writes, which each instance
-/// announces itself, at most once per <see cref="AnnounceEvery"/>: a NOTIFY in every write
-/// transaction serializes their commits (measured: votes fell from 6.2k to 2.1k per second), and
-/// even one every 20 ms cost about a tenth of the votes; one every 100-200 ms costs nothing measurable.
-/// On its own connection, outside the pool, reconnecting after database restarts; while it is
-/// down both caches are bypassed.
+/// Keeps <see cref="KnownUsers"/> exact in every instance: PostgreSQL announces changed and
+/// deleted users (triggers on <c>users</c>), and this listener drops them from the cache. It also
+/// proves that announcements arrive: every <see cref="HeartbeatEvery"/> it sends a heartbeat on a
+/// channel of its own through the connection pool and waits to hear it back. Where LISTEN cannot
+/// work (a transaction-pooling PgBouncer, a connection that died silently) the heartbeats stop
+/// coming back, the cache is bypassed at once (see <see cref="KnownUsers.StalenessBound"/>), the
+/// service says so once in its log, and the listener reconnects until it hears again.
 /// </summary>
-sealed class ChangeListener(Settings settings, KnownUsers users, PageCache pages, ILogger<ChangeListener> logger) : BackgroundService
+sealed class ChangeListener(Settings settings, NpgsqlDataSource database, KnownUsers users, ILogger<ChangeListener> logger) : BackgroundService
 {
-    public const string UsersDeleted = "social_users_deleted";
-    public const string PostsChanged = "social_posts_changed";
-    public static readonly TimeSpan AnnounceEvery = TimeSpan.FromMilliseconds(100);
+    public const string UsersDeleted = "social_users_deleted", UsersChanged = "social_users_changed";
+    public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromMilliseconds(250);
 
-    // Our own announcements come back to us; the writes they announce are already reflected here.
-    readonly string _instance = Guid.NewGuid().ToString("N");
+    /// <summary>No heartbeat heard for this long: the connection is given up and opened again.</summary>
+    static readonly TimeSpan Silence = TimeSpan.FromSeconds(3);
+
+    readonly string _heartbeat = $"social_heartbeat_{Guid.NewGuid():N}";
+    bool _warned;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var connectionString = new NpgsqlConnectionStringBuilder(settings.Database.EffectiveConnectionString())
-        {
-            Pooling = false,
-            ApplicationName = "social-api listener",
-            KeepAlive = 30,
-        }.ConnectionString;
-
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await ListenAsync(connectionString, stoppingToken);
+                await ListenAsync(stoppingToken);
             }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
-                NotListening();
-                logger.LogWarning("Not listening for changes ({Reason}); retrying", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                users.NotListening();
+                if (!_warned)
+                    logger.LogWarning("Not hearing the database's change announcements ({Reason}); users are read from the database until they are heard again", e.Message);
+                _warned = true;
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // stopping
             }
         }
-        NotListening();
-    }
-
-    // Both caches follow the channel: used while it is heard, bypassed while it is not.
-    void NotListening()
-    {
         users.NotListening();
-        pages.NotListening();
     }
 
-    // Until the service stops (returns) or the connection fails (throws).
-    async Task ListenAsync(string connectionString, CancellationToken stoppingToken)
+    // Until the service stops or the announcements stop arriving (throws).
+    async Task ListenAsync(CancellationToken stoppingToken)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        connection.Notification += (_, e) => Received(e.Channel, e.Payload);
+        // A connection of its own, outside the pool, for as long as it hears.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(settings.Database.EffectiveConnectionString())
+        {
+            Pooling = false,
+            KeepAlive = 30,
+            ApplicationName = "social-api listener", // for operators looking at pg_stat_activity
+        }.ConnectionString);
         await connection.OpenAsync(stoppingToken);
-        await using (var listen = new NpgsqlCommand($"LISTEN {UsersDeleted}; LISTEN {PostsChanged}", connection))
+        connection.Notification += (_, e) => Received(e.Channel, e.Payload);
+        await using (var listen = new NpgsqlCommand($"LISTEN {UsersDeleted}; LISTEN {UsersChanged}; LISTEN {_heartbeat}", connection))
             await listen.ExecuteNonQueryAsync(stoppingToken);
         users.Listening();
-        pages.Listening();
+        var listeningSince = Stopwatch.GetTimestamp();
 
-        await using var announce = new NpgsqlCommand($"SELECT pg_notify('{PostsChanged}', $1)", connection)
+        while (true)
         {
-            Parameters = { new() { Value = _instance } },
-        };
-        try
-        {
-            while (true)
+            await SendHeartbeatAsync(stoppingToken);
+            var due = Stopwatch.GetTimestamp() + (long)(HeartbeatEvery.TotalSeconds * Stopwatch.Frequency);
+            // Npgsql reads a zero timeout as "wait forever": at least a millisecond.
+            while (Stopwatch.GetTimestamp() < due)
+                await connection.WaitAsync(Math.Max(1, (int)Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due).TotalMilliseconds), stoppingToken);
+
+            if ((users.SilentFor ?? Stopwatch.GetElapsedTime(listeningSince)) > Silence)
+                throw new TimeoutException($"no heartbeat heard for {Silence.TotalSeconds} s");
+            if (_warned && users.SilentFor is not null)
             {
-                await connection.WaitAsync(AnnounceEvery, stoppingToken);
-                if (pages.TakeUnannounced())
-                    await AnnounceAsync(announce, stoppingToken);
+                _warned = false;
+                logger.LogInformation("Hearing the database's change announcements again");
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: the last writes are announced before the connection closes.
-            if (pages.TakeUnannounced())
-                await AnnounceAsync(announce, CancellationToken.None);
         }
     }
 
-    async Task AnnounceAsync(NpgsqlCommand announce, CancellationToken cancellationToken)
+    // Through the pool, not the listening connection: what comes back has gone the whole way.
+    async Task SendHeartbeatAsync(CancellationToken stoppingToken)
     {
-        try
-        {
-            await announce.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch
-        {
-            pages.ChangedHere(); // still to be announced, on the next connection
-            throw;
-        }
+        await using var notify = database.CreateCommand("SELECT pg_notify($1, $2)");
+        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _heartbeat });
+        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture) });
+        await notify.ExecuteNonQueryAsync(stoppingToken);
     }
 
     void Received(string channel, string payload)
     {
-        if (channel == PostsChanged)
+        if (channel == _heartbeat)
         {
-            if (payload != _instance)
-                pages.Changed();
+            if (long.TryParse(payload, CultureInfo.InvariantCulture, out var sentAt))
+                users.HeardUpTo(sentAt);
         }
-        else if (int.TryParse(payload, out var id))
+        else if (int.TryParse(payload, CultureInfo.InvariantCulture, out var id))
             users.Forget(id);
         else
-            users.ForgetAll();
+            users.ForgetAll(); // '*': the table was truncated
     }
 }

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 using Social.Api.Infrastructure;
-using Social.Api.Posts;
 
 namespace Social.Api.Data;
 
@@ -17,15 +16,8 @@ public static class DatabaseSetup
 
         services.AddSingleton(dataSource);
         services.AddDbContextPool<AppDbContext>(options => Configure(options, dataSource));
-        // The in-memory caches (known users, pages of posts) stay exact through the database's announcements.
-        services.AddSingleton<PageCache>();
+        // The cache of known users stays exact through the database's announcements.
         services.AddHostedService<ChangeListener>();
-        // Concurrent reads of single posts share one query, on a connection of its own.
-        services.AddSingleton<PostReader>();
-        services.AddHostedService(provider => provider.GetRequiredService<PostReader>());
-        // Concurrent new posts and votes share a transaction, and so a commit.
-        services.AddSingleton<GroupCommit>();
-        services.AddHostedService(provider => provider.GetRequiredService<GroupCommit>());
         return services;
     }
 

@@ -13,8 +13,7 @@ public sealed record Settings(
     TokenSettings Tokens,
     PasswordSettings Passwords,
     RequestLimits Limits,
-    TimeSpan ShutdownTimeout,
-    long PageCacheBytes)
+    TimeSpan ShutdownTimeout)
 {
     public static Settings Load(IConfiguration configuration)
     {
@@ -24,8 +23,7 @@ public sealed record Settings(
             TokenSettings.Load(config),
             PasswordSettings.Load(config),
             RequestLimits.Load(config),
-            TimeSpan.FromSeconds(config.Int("SHUTDOWN_TIMEOUT_SECONDS", 20, min: 1, max: 3600)),
-            PageCacheBytes: config.Int("PAGE_CACHE_MB", 16, min: 0, max: 65_536) * (1L << 20));
+            TimeSpan.FromSeconds(config.Int("SHUTDOWN_TIMEOUT_SECONDS", 20, min: 1, max: 3600)));
     }
 }
 

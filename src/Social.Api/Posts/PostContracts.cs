@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using System.Text.Json.Serialization;
 using Social.Api.Infrastructure.Validation;
 using Social.Api.Users;
@@ -16,6 +15,10 @@ public sealed record PostRequest(string Title, string Content, bool Published = 
         fields.String("title", fields.Limits.MaxTitleLength) ?? "",
         fields.String("content", fields.Limits.MaxContentLength) ?? "",
         fields.Boolean("published", defaultValue: true));
+
+    /// <summary>The answer to a write: this request as stored, with what the database filled in, owned by the caller.</summary>
+    public PostResponse Saved(int id, DateTime createdAt, UserResponse owner) =>
+        new(Title, Content, Published, id, createdAt, owner.Id, owner);
 }
 
 /// <summary>A post with its owner's public profile, keys in the original's order.</summary>
@@ -24,16 +27,3 @@ public sealed record PostResponse(
 
 /// <summary>The original's read shape: <c>{"Post": {...}, "votes": n}</c>, capital P included.</summary>
 public sealed record PostWithVotes([property: JsonPropertyName("Post")] PostResponse Post, int Votes);
-
-/// <summary>
-/// Projections EF Core translates to SQL: the owner comes in the same query, and the vote count
-/// from the posts row itself (the counter column), so reading a page never counts votes.
-/// </summary>
-public static class PostProjections
-{
-    public static readonly Expression<Func<Post, PostWithVotes>> WithVotes = p =>
-        new PostWithVotes(
-            new PostResponse(p.Title, p.Content, p.Published, p.Id, p.CreatedAt, p.OwnerId,
-                new UserResponse(p.Owner.Id, p.Owner.Email, p.Owner.CreatedAt)),
-            p.VoteCount);
-}

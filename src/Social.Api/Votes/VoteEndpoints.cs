@@ -19,7 +19,6 @@ public static class VoteEndpoints
             .AddEndpointFilter<ValidationFilter>();
 
         votes.MapPost("/", CastVote)
-            .ChangesPosts()
             .WithSummary("Vote or remove a vote")
             .WithDescription("`dir` 1 adds the caller's vote (409 if already voted), `dir` 0 removes it (404 if there is none); both answer 201. 404 if the post does not exist.")
             .WithExamples(request: Examples.Vote, response: Examples.VoteAdded);
@@ -31,13 +30,9 @@ public static class VoteEndpoints
     /// votes give exactly one 201 and 409 for the rest. Removing a vote answers 201 too, as the
     /// original does. Each statement first locks the post row that the vote-count trigger will
     /// update: taking the locks in the same order as a concurrent DELETE of the post cannot deadlock.
-    /// Every statement goes straight to Npgsql, like the insert of a post: EF's raw-SQL pipeline
-    /// has nothing to map here (on a freshly seeded database the gain for votes is within noise; on
-    /// a bloated one, about a tenth), and no database context is leased per vote. Concurrent votes
-    /// share a commit (<see cref="GroupCommit"/>), their statements ordered by post.
     /// </summary>
     static async Task<Results<Created<MessageResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> CastVote(
-        JsonBody<VoteRequest> body, Caller caller, GroupCommit writes, NpgsqlDataSource database, CancellationToken cancellationToken)
+        JsonBody<VoteRequest> body, Caller caller, NpgsqlDataSource database, CancellationToken cancellationToken)
     {
         var (postId, dir) = body.Value;
         var userId = caller.Id;
@@ -47,7 +42,7 @@ public static class VoteEndpoints
             int added;
             try
             {
-                added = await ExecuteAsync(writes,
+                added = await ExecuteAsync(database,
                     "INSERT INTO votes (user_id, post_id) SELECT $1, id FROM posts WHERE id = $2 FOR NO KEY UPDATE ON CONFLICT DO NOTHING",
                     userId, postId, cancellationToken);
             }
@@ -57,32 +52,26 @@ public static class VoteEndpoints
             }
             if (added == 1)
                 return TypedResults.Created((string?)null, new MessageResponse("successfully added vote"));
-            return await PostExists(database, postId, cancellationToken)
+            return await PostSql.ExistsAsync(database, postId, cancellationToken)
                 ? TypedResults.Conflict(new ErrorResponse($"user {userId} has alredy voted on post {postId}")) // sic: the original's text
                 : PostNotFound(postId);
         }
 
-        var removed = await ExecuteAsync(writes, """
+        var removed = await ExecuteAsync(database, """
             WITH post AS (SELECT id FROM posts WHERE id = $2 FOR NO KEY UPDATE)
             DELETE FROM votes USING post WHERE votes.user_id = $1 AND votes.post_id = post.id
             """, userId, postId, cancellationToken);
         if (removed == 1)
             return TypedResults.Created((string?)null, new MessageResponse("successfully deleted vote"));
-        return await PostExists(database, postId, cancellationToken)
+        return await PostSql.ExistsAsync(database, postId, cancellationToken)
             ? TypedResults.NotFound(new ErrorResponse("Vote does not exist"))
             : PostNotFound(postId);
     }
 
-    // The post's row is the lock each statement takes first.
-    static async Task<int> ExecuteAsync(GroupCommit writes, string sql, int userId, int postId, CancellationToken cancellationToken) =>
-        (await writes.ExecuteAsync(new Write(sql, postId, userId, postId), cancellationToken)).RecordsAffected;
-
-    // Only when a statement changed nothing: was it the vote, or the post, that was missing?
-    static async Task<bool> PostExists(NpgsqlDataSource database, int postId, CancellationToken cancellationToken)
+    static async Task<int> ExecuteAsync(NpgsqlDataSource database, string sql, int userId, int postId, CancellationToken cancellationToken)
     {
-        await using var command = database.CreateCommand("SELECT EXISTS (SELECT 1 FROM posts WHERE id = $1)");
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = postId });
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var command = database.Command(sql, userId, postId);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     static NotFound<ErrorResponse> PostNotFound(int postId) =>

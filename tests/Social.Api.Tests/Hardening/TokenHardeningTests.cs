@@ -34,9 +34,9 @@ public sealed class TokenHardeningTests(TestEnvironment env)
         Assert.Equal(HttpStatusCode.NotFound, (await reader.Client.GetAsync($"/users/{user.Id}")).StatusCode);
     }
 
-    /// <summary>Validated tokens are remembered (the signature is not checked twice), but never past their exp.</summary>
+    /// <summary>A token accepted a moment ago (its user cached as known) is refused once its exp has passed.</summary>
     [Fact]
-    public async Task ARememberedTokenStillExpires()
+    public async Task AnAcceptedTokenStillExpires()
     {
         var user = await env.Api.CreateUserAsync();
         var expires = TestTokens.Now + 2;

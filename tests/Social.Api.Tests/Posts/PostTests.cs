@@ -103,8 +103,8 @@ public sealed class PostTests(TestEnvironment env)
     }
 
     /// <summary>
-    /// Concurrent reads share queries (<c>PostReader</c>): each request still gets its own post, its
-    /// own vote count, or its own 404, also when the same id is asked for several times at once.
+    /// Concurrent reads each get their own post, their own vote count, or their own 404, also when
+    /// the same id is asked for several times at once.
     /// </summary>
     [Fact]
     public async Task ConcurrentReadsOfManyPostsEachGetTheirOwn()

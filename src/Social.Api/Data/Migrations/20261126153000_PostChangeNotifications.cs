@@ -17,10 +17,8 @@ namespace Social.Api.Data.Migrations
     [Migration("20261126153000_PostChangeNotifications")]
     public partial class PostChangeNotifications : Migration
     {
-        /// <inheritdoc />
-        protected override void Up(MigrationBuilder migrationBuilder)
-        {
-            migrationBuilder.Sql("""
+        /// <summary>Also what <see cref="UserChangeNotifications"/> restores when rolled back.</summary>
+        internal const string Triggers = """
                 CREATE OR REPLACE FUNCTION social_notify_posts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     PERFORM pg_notify('social_posts_changed', '');
@@ -37,7 +35,12 @@ namespace Social.Api.Data.Migrations
                 CREATE TRIGGER social_notify_users_changed AFTER UPDATE ON users
                     FOR EACH STATEMENT WHEN (current_setting('application_name') NOT LIKE 'social-api%')
                     EXECUTE FUNCTION social_notify_posts_changed();
-                """);
+                """;
+
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql(Triggers);
         }
 
         /// <inheritdoc />
