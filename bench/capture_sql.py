@@ -32,6 +32,9 @@ for i, entry in enumerate(entries):
     m = re.search(r"\] (?P<app>.*?): LOG:  duration: [\d.]+ ms  execute [^:]*: (?P<sql>.*)$", head)
     if not m or m.group("app") != app:
         continue
+    # The listener's heartbeat (a NOTIFY through the pool four times a second) belongs to no request.
+    if m.group("sql").startswith("SELECT pg_notify("):
+        continue
     sql = "\n".join([m.group("sql")] + entry[1:])
     params = {}
     if i + 1 < len(entries) and "DETAIL:  parameters:" in entries[i + 1][0]:

@@ -7,13 +7,10 @@ using Social.Api.Users;
 namespace Social.Api.Auth;
 
 /// <summary>
-/// Users recently seen to exist, with their public profile, so an authenticated request does not
-/// need a round trip to check that its token's user still exists. Exact because PostgreSQL
-/// announces every change and deletion of a user, whoever makes it (<see cref="ChangeListener"/>).
-/// A cached profile is served only while the announcements are known to arrive: the listener's
-/// heartbeat, sent through the database, must have come back within <see cref="StalenessBound"/>,
-/// and every change committed before a heartbeat was sent reaches the listener before it. Without
-/// that proof, every request reads the database.
+/// Users recently seen to exist, with their public profile, so that checking a token's user needs
+/// no round trip. Exact because PostgreSQL announces every change and deletion of a user
+/// (<see cref="ChangeListener"/>); served only while the listener's latest heartbeat came back
+/// within <see cref="StalenessBound"/>, since announcements arrive in commit order before it.
 /// </summary>
 public sealed class KnownUsers : IDisposable
 {

@@ -7,13 +7,10 @@ using Social.Api.Infrastructure;
 namespace Social.Api.Data;
 
 /// <summary>
-/// Keeps <see cref="KnownUsers"/> exact in every instance: PostgreSQL announces changed and
-/// deleted users (triggers on <c>users</c>), and this listener drops them from the cache. It also
-/// proves that announcements arrive: every <see cref="HeartbeatEvery"/> it sends a heartbeat on a
-/// channel of its own through the connection pool and waits to hear it back. Where LISTEN cannot
-/// work (a transaction-pooling PgBouncer, a connection that died silently) the heartbeats stop
-/// coming back, the cache is bypassed at once (see <see cref="KnownUsers.StalenessBound"/>), the
-/// service says so once in its log, and the listener reconnects until it hears again.
+/// Drops changed and deleted users (announced by triggers on <c>users</c>) from
+/// <see cref="KnownUsers"/>, and proves that announcements arrive with a heartbeat sent through the
+/// pool. Where LISTEN hears nothing (a transaction-pooling PgBouncer, a connection that died
+/// silently) the heartbeats stop, the cache is bypassed, the log says so once, and it reconnects.
 /// </summary>
 sealed class ChangeListener(Settings settings, NpgsqlDataSource database, KnownUsers users, ILogger<ChangeListener> logger) : BackgroundService
 {

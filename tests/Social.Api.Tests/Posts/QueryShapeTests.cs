@@ -17,8 +17,8 @@ public sealed class QueryShapeTests(TestEnvironment env)
     [Theory]
     [InlineData("", 0, 10, "ORDER BY p.id LIMIT 10", 0)]
     [InlineData("", 2, 3, "ORDER BY p.id LIMIT 3 OFFSET $1", 1)]
-    [InlineData("needle", 0, 7, "LIKE $1 ESCAPE '\\' ORDER BY id LIMIT 7)", 1)]
-    [InlineData("needle", 4, 7, "LIKE $1 ESCAPE '\\' ORDER BY id LIMIT 7 OFFSET $2)", 2)]
+    [InlineData("needle", 0, 7, "WHERE strpos(title, $1) > 0 ORDER BY id LIMIT 7)", 1)]
+    [InlineData("needle", 4, 7, "WHERE strpos(title, $1) > 0 ORDER BY id LIMIT 7 OFFSET $2)", 2)]
     [InlineData("", 5000, 10, "(SELECT id FROM posts ORDER BY id LIMIT 10 OFFSET $1)", 1)]
     public async Task ThePageSizeIsALiteralAndTheOffsetAParameter(string search, int skip, int limit, string expected, int parameters)
     {
