@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Social.Api.Users;
 using Social.Api.Votes;
@@ -15,12 +14,6 @@ public sealed class Post
     public int OwnerId { get; set; }
     public bool Published { get; set; } = true;
     public DateTime CreatedAt { get; set; }
-
-    /// <summary>
-    /// Ours, not the original's: the number of rows in <c>votes</c> for this post, kept exact by a
-    /// trigger on <c>votes</c> (so also when the original writes votes). Never written by EF.
-    /// </summary>
-    public int VoteCount { get; private set; }
 
     public User Owner { get; set; } = null!;
     public List<Vote> Votes { get; } = [];
@@ -38,9 +31,6 @@ sealed class PostConfiguration : IEntityTypeConfiguration<Post>
         // false is stored as false rather than being mistaken for "not set".
         post.Property(p => p.Published).HasDefaultValue(true).ValueGeneratedNever();
         post.Property(p => p.CreatedAt).HasColumnType("timestamp with time zone").HasDefaultValueSql("now()");
-        var voteCount = post.Property(p => p.VoteCount).HasDefaultValue(0).ValueGeneratedOnAddOrUpdate();
-        voteCount.Metadata.SetBeforeSaveBehavior(PropertySaveBehavior.Ignore);
-        voteCount.Metadata.SetAfterSaveBehavior(PropertySaveBehavior.Ignore);
         // Ours (migration SearchIndex): searches pick their ids from this index alone, never
         // visiting the rows they skip.
         post.HasIndex(p => p.Id).HasDatabaseName("ix_posts_id_title").IncludeProperties(p => p.Title);

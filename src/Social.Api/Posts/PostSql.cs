@@ -8,13 +8,13 @@ namespace Social.Api.Posts;
 /// The statements behind the post endpoints, sent straight through Npgsql on the pool EF Core
 /// uses; docs/benchmarks.md has the A/B against EF Core's LINQ for the same endpoints. Every read
 /// selects <see cref="Columns"/> and maps them with <see cref="Read"/>: the owner comes in the same
-/// query, and the vote count from the posts row itself (the counter column kept by a trigger).
+/// query, and the vote count from post_vote_counts, kept by a trigger on votes, so no read counts votes.
 /// </summary>
 public static class PostSql
 {
     const string Columns = """
-        SELECT p.title, p.content, p.published, p.id, p.created_at, p.owner_id, u.email, u.created_at, p.vote_count
-        FROM posts AS p JOIN users AS u ON u.id = p.owner_id
+        SELECT p.title, p.content, p.published, p.id, p.created_at, p.owner_id, u.email, u.created_at, coalesce(c.votes, 0)
+        FROM posts AS p JOIN users AS u ON u.id = p.owner_id LEFT JOIN post_vote_counts AS c ON c.post_id = p.id
         """;
 
     /// <summary>Searches, and pages past this offset, pick their ids first.</summary>

@@ -28,8 +28,8 @@ public static class VoteEndpoints
     /// <summary>
     /// Both directions are single statements settled by the primary key, so concurrent duplicate
     /// votes give exactly one 201 and 409 for the rest. Removing a vote answers 201 too, as the
-    /// original does. Each statement first locks the post row that the vote-count trigger will
-    /// update: taking the locks in the same order as a concurrent DELETE of the post cannot deadlock.
+    /// original does. Each statement first locks the post row, as a DELETE of the post does before
+    /// its cascades reach the votes and the count: taking locks in the same order cannot deadlock.
     /// </summary>
     static async Task<Results<Created<MessageResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> CastVote(
         JsonBody<VoteRequest> body, Caller caller, NpgsqlDataSource database, CancellationToken cancellationToken)

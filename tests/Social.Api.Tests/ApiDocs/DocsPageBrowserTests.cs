@@ -18,18 +18,10 @@ public sealed class DocsPageBrowserTests(TestEnvironment env)
     public async Task APersonCanLogInOnTheDocsPageAndListPosts()
     {
         var script = Repository.PathOf("tests", "browser", "docs-login.mjs");
-        var missing = new[]
-        {
+        ExternalProcess.Require([
             File.Exists(Chromium) ? null : "Debian's chromium package",
             Directory.Exists(Repository.PathOf("tests", "browser", "node_modules", "playwright-core")) ? null : "playwright-core (npm ci in tests/browser)",
-        }.OfType<string>().ToList();
-        if (missing.Count > 0)
-        {
-            var reason = $"the browser test needs {string.Join(" and ", missing)}";
-            if (Environment.GetEnvironmentVariable("CI") == "true")
-                Assert.Fail(reason);
-            Assert.Skip(reason);
-        }
+        ], "the browser test");
 
         var started = await ServiceProcess.StartOnNewDatabaseAsync(env, "docs");
         using var service = started.Service;

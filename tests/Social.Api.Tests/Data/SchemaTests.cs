@@ -33,7 +33,6 @@ public sealed class SchemaTests(TestEnvironment env)
             "posts | owner_id | integer | NULL | NO | NULL",
             "posts | published | boolean | NULL | NO | true",
             "posts | created_at | timestamp with time zone | NULL | NO | now()",
-            "posts | vote_count | integer | NULL | NO | 0", // ours, additive: kept by a trigger on votes
             "users | id | integer | NULL | NO | nextval('users_id_seq'::regclass)",
             "users | email | character varying | NULL | NO | NULL",
             "users | password | character varying | NULL | NO | NULL",
@@ -60,6 +59,9 @@ public sealed class SchemaTests(TestEnvironment env)
             // ours, additive: failed-login counts, gone with their user
             "login_lockouts | login_lockouts_pkey | PRIMARY KEY (user_id)",
             "login_lockouts | login_lockouts_user_id_fkey | FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
+            // ours, additive: vote counts kept by a trigger on votes, gone with their post
+            "post_vote_counts | post_vote_counts_pkey | PRIMARY KEY (post_id)",
+            "post_vote_counts | post_vote_counts_post_id_fkey | FOREIGN KEY (post_id) REFERENCES posts(id) ON DELETE CASCADE",
             "posts | post_users_fk | FOREIGN KEY (owner_id) REFERENCES users(id) ON DELETE CASCADE",
             "posts | posts_pkey | PRIMARY KEY (id)",
             "users | users_email_key | UNIQUE (email)",

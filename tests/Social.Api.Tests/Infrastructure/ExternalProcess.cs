@@ -4,6 +4,18 @@ namespace Social.Api.Tests.Infrastructure;
 
 public static class ExternalProcess
 {
+    /// <summary>Skips the test when something it needs is missing, except in CI, which installs it (.ci/run): there it fails.</summary>
+    public static void Require(IEnumerable<string?> missing, string test)
+    {
+        var names = missing.OfType<string>().ToList();
+        if (names.Count == 0)
+            return;
+        var reason = $"{test} needs {string.Join(" and ", names)}";
+        if (Environment.GetEnvironmentVariable("CI") == "true")
+            Assert.Fail(reason);
+        Assert.Skip(reason);
+    }
+
     /// <summary>Runs a helper program; skips the test (with the reason) when the program or its module is not installed.</summary>
     public static async Task<string> OutputOrSkipAsync(string program, IEnumerable<string> arguments, string requirement)
     {

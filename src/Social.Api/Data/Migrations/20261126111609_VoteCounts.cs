@@ -15,27 +15,31 @@ namespace Social.Api.Data.Migrations
     /// </summary>
     public partial class VoteCounts : Migration
     {
+        /// <summary>The trigger function of this migration, which counts into posts.vote_count (VoteCountTable's Down restores it).</summary>
+        internal const string CountingFunction = """
+            CREATE OR REPLACE FUNCTION social_count_votes() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'TRUNCATE' THEN
+                    UPDATE posts SET vote_count = 0 WHERE vote_count <> 0;
+                    RETURN NULL;
+                END IF;
+                IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                    UPDATE posts SET vote_count = vote_count - 1 WHERE id = OLD.post_id;
+                END IF;
+                IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                    UPDATE posts SET vote_count = vote_count + 1 WHERE id = NEW.post_id;
+                END IF;
+                RETURN NULL;
+            END $$;
+
+            """;
+
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql("ALTER TABLE posts ADD COLUMN IF NOT EXISTS vote_count integer NOT NULL DEFAULT 0;", suppressTransaction: true);
 
-            migrationBuilder.Sql("""
-                CREATE OR REPLACE FUNCTION social_count_votes() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF TG_OP = 'TRUNCATE' THEN
-                        UPDATE posts SET vote_count = 0 WHERE vote_count <> 0;
-                        RETURN NULL;
-                    END IF;
-                    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-                        UPDATE posts SET vote_count = vote_count - 1 WHERE id = OLD.post_id;
-                    END IF;
-                    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                        UPDATE posts SET vote_count = vote_count + 1 WHERE id = NEW.post_id;
-                    END IF;
-                    RETURN NULL;
-                END $$;
-
+            migrationBuilder.Sql(CountingFunction + """
                 DROP TRIGGER IF EXISTS social_count_votes ON votes;
                 CREATE TRIGGER social_count_votes AFTER INSERT OR DELETE OR UPDATE OF post_id ON votes
                     FOR EACH ROW EXECUTE FUNCTION social_count_votes();

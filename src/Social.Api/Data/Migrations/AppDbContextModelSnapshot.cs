@@ -76,12 +76,6 @@ namespace Social.Api.Data.Migrations
                         .HasColumnType("character varying")
                         .HasColumnName("title");
 
-                    b.Property<int>("VoteCount")
-                        .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("integer")
-                        .HasDefaultValue(0)
-                        .HasColumnName("vote_count");
-
                     b.HasKey("Id")
                         .HasName("posts_pkey");
 

@@ -1,0 +1,60 @@
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Social.Api.Data.Migrations
+{
+    /// <summary>
+    /// Vote counts move from posts.vote_count to a narrow table of their own, post_vote_counts,
+    /// kept by the same trigger on votes. Every vote rewrote a posts row, which cleared its page's
+    /// all-visible bit, so searches and deep pages, which scan ix_posts_id_title, had to visit the
+    /// table for most of the entries they passed. Posts without votes have no row (a count of 0).
+    /// One transaction, while vote writes alone wait (SHARE lock on votes), so no vote lands between
+    /// counting and storing. Additive for the original: it never read vote_count.
+    /// </summary>
+    public partial class VoteCountTable : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql("""
+                LOCK TABLE votes IN SHARE MODE;
+
+                CREATE TABLE post_vote_counts (
+                    post_id integer PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+                    votes integer NOT NULL
+                );
+                INSERT INTO post_vote_counts (post_id, votes) SELECT post_id, count(*) FROM votes GROUP BY post_id;
+
+                CREATE OR REPLACE FUNCTION social_count_votes() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'TRUNCATE' THEN
+                        DELETE FROM post_vote_counts;
+                        RETURN NULL;
+                    END IF;
+                    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                        UPDATE post_vote_counts SET votes = votes - 1 WHERE post_id = OLD.post_id;
+                    END IF;
+                    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                        INSERT INTO post_vote_counts AS c (post_id, votes) VALUES (NEW.post_id, 1)
+                        ON CONFLICT (post_id) DO UPDATE SET votes = c.votes + 1;
+                    END IF;
+                    RETURN NULL;
+                END $$;
+
+                ALTER TABLE posts DROP COLUMN vote_count;
+                """);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql("""
+                LOCK TABLE votes IN SHARE MODE;
+                ALTER TABLE posts ADD COLUMN vote_count integer NOT NULL DEFAULT 0;
+                UPDATE posts p SET vote_count = c.votes FROM post_vote_counts c WHERE c.post_id = p.id;
+                DROP TABLE post_vote_counts;
+                """ + VoteCounts.CountingFunction);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Social.Api.Tests.Infrastructure;
+using static Social.Api.Tests.Infrastructure.ApiClient;
+
+namespace Social.Api.Tests.Deployment;
+
+/// <summary>
+/// deploy/nginx/social-api.conf in front of the service, as Debian's nginx runs it: the service
+/// sees the real client's address, in its log and in its per-address limits, never nginx's, and
+/// an X-Forwarded-For the client makes up changes nothing. Clients connect from other loopback
+/// addresses (127.0.0.5, 127.0.0.6) so that they differ from nginx's (127.0.0.1).
+/// </summary>
+public sealed class NginxTests(TestEnvironment env)
+{
+    const string Nginx = "/usr/sbin/nginx";
+
+    [Fact]
+    public async Task TheServiceSeesTheRealClientWhateverForwardedForItSends()
+    {
+        ExternalProcess.Require([File.Exists(Nginx) ? null : "Debian's nginx package"], "the nginx check");
+        var started = await ServiceProcess.StartOnNewDatabaseAsync(env, "nginx", new Dictionary<string, string>
+        {
+            ["TRUSTED_PROXIES"] = "127.0.0.1",
+            ["LOGIN_IP_LIMIT"] = "3/min",
+        });
+        using var service = started.Service;
+        await using var nginx = await NginxProcess.StartAsync(new Uri(started.Url).Port);
+
+        using var alice = ClientFrom("127.0.0.5", nginx.Url);
+        alice.DefaultRequestHeaders.Add("X-Forwarded-For", "10.9.9.9");
+        using var bob = ClientFrom("127.0.0.6", nginx.Url);
+        bob.DefaultRequestHeaders.Add("X-Forwarded-For", "127.0.0.5"); // claims to be alice
+
+        for (var attempt = 0; attempt < 3; attempt++)
+            Assert.Equal(HttpStatusCode.Forbidden, (await alice.LoginAsync(UniqueEmail("nobody"), "wrong")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await alice.LoginAsync(UniqueEmail("nobody"), "wrong")).StatusCode);
+        // Bob's failures are his own, whatever he claims.
+        Assert.Equal(HttpStatusCode.Forbidden, (await bob.LoginAsync(UniqueEmail("nobody"), "wrong")).StatusCode);
+
+        Assert.Contains("Login failed from 127.0.0.5", service.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Login failed from 127.0.0.6", service.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("10.9.9.9", service.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Login failed from 127.0.0.1", service.Stdout, StringComparison.Ordinal);
+        // nginx logged the same addresses (its first lines are the readiness probe's, from 127.0.0.1).
+        var logins = nginx.AccessLog.Where(line => line.Contains("\"POST /login ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, logins.Count);
+        Assert.All(logins, line => Assert.Matches(@"^127\.0\.0\.[56] ", line));
+    }
+
+    /// <summary>A client whose connections come from <paramref name="address"/>.</summary>
+    static HttpClient ClientFrom(string address, string url) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = new Uri(url) };
+
+    /// <summary>nginx with the repository's site, its upstream and port rewritten for loopback, in a folder of its own.</summary>
+    sealed class NginxProcess : IAsyncDisposable
+    {
+        readonly Process _process;
+        readonly string _folder;
+
+        NginxProcess(Process process, string folder, string url) => (_process, _folder, Url) = (process, folder, url);
+
+        public string Url { get; }
+
+        public IEnumerable<string> AccessLog => File.ReadLines(Path.Combine(_folder, "access.log"));
+
+        public static async Task<NginxProcess> StartAsync(int servicePort)
+        {
+            var folder = Directory.CreateTempSubdirectory("social-nginx-").FullName;
+            // Workers run as nobody when CI runs as root: they must reach the temporary files.
+            File.SetUnixFileMode(folder, (UnixFileMode)0b111_111_111);
+            var port = ServiceProcess.FreePort();
+            var site = (await File.ReadAllTextAsync(Repository.PathOf("deploy", "nginx", "social-api.conf")))
+                .Replace("server 127.0.0.1:8000;", $"server 127.0.0.1:{servicePort};", StringComparison.Ordinal)
+                .Replace("listen 80;", $"listen 127.0.0.1:{port};", StringComparison.Ordinal)
+                .Replace("listen [::]:80;", "", StringComparison.Ordinal);
+            await File.WriteAllTextAsync(Path.Combine(folder, "site.conf"), site);
+            await File.WriteAllTextAsync(Path.Combine(folder, "nginx.conf"), $$"""
+                daemon off;
+                pid {{folder}}/nginx.pid;
+                error_log {{folder}}/error.log;
+                events {}
+                http {
+                    access_log {{folder}}/access.log;
+                    client_body_temp_path {{folder}}/body;
+                    proxy_temp_path {{folder}}/proxy;
+                    fastcgi_temp_path {{folder}}/fastcgi;
+                    uwsgi_temp_path {{folder}}/uwsgi;
+                    scgi_temp_path {{folder}}/scgi;
+                    include {{folder}}/site.conf;
+                }
+                """);
+            var start = new ProcessStartInfo(Nginx, ["-p", folder, "-e", Path.Combine(folder, "error.log"), "-c", Path.Combine(folder, "nginx.conf")])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            var nginx = new NginxProcess(Process.Start(start)!, folder, $"http://127.0.0.1:{port}");
+            await nginx.WaitUntilServingAsync();
+            return nginx;
+        }
+
+        async Task WaitUntilServingAsync()
+        {
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            for (var attempt = 0; attempt < 100; attempt++)
+            {
+                if (_process.HasExited)
+                    Assert.Fail($"nginx exited with {_process.ExitCode}: {await _process.StandardError.ReadToEndAsync()}");
+                try
+                {
+                    if ((await client.GetAsync(Url + "/health/ready")).StatusCode == HttpStatusCode.OK)
+                        return;
+                }
+                catch (HttpRequestException)
+                {
+                }
+                await Task.Delay(100);
+            }
+            Assert.Fail("nginx did not answer within 10 s");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+            _process.Dispose();
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+}
