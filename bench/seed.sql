@@ -23,10 +23,15 @@ SELECT u, p FROM (
     FROM generate_series(1, (:votes * 1.2)::int)
 ) s LIMIT :votes;
 ALTER TABLE votes ENABLE TRIGGER USER;
-INSERT INTO post_vote_counts (post_id, votes) SELECT post_id, count(*) FROM votes GROUP BY post_id;
-VACUUM ANALYZE users;
-VACUUM ANALYZE posts;
-VACUUM ANALYZE votes;
-VACUUM ANALYZE post_vote_counts;
+-- Builds before the VoteCountTable migration (bench/ab may seed with one) count in posts.vote_count.
+DO $$
+BEGIN
+    IF to_regclass('post_vote_counts') IS NOT NULL THEN
+        INSERT INTO post_vote_counts (post_id, votes) SELECT post_id, count(*) FROM votes GROUP BY post_id;
+    ELSE
+        UPDATE posts p SET vote_count = c.n FROM (SELECT post_id, count(*) AS n FROM votes GROUP BY post_id) c WHERE c.post_id = p.id;
+    END IF;
+END $$;
+VACUUM ANALYZE;
 SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM posts) AS posts, (SELECT count(*) FROM votes) AS votes,
-       (SELECT max(votes) FROM post_vote_counts) AS most_votes;
+       (SELECT max(n) FROM (SELECT count(*) AS n FROM votes GROUP BY post_id) c) AS most_votes;

@@ -39,6 +39,9 @@ public sealed class NginxTests(TestEnvironment env)
         // Bob's failures are his own, whatever he claims.
         Assert.Equal(HttpStatusCode.Forbidden, (await bob.LoginAsync(UniqueEmail("nobody"), "wrong")).StatusCode);
 
+        // The log is written asynchronously: wait for bob's line, the last one.
+        for (var attempt = 0; attempt < 100 && !service.Stdout.Contains("Login failed from 127.0.0.6", StringComparison.Ordinal); attempt++)
+            await Task.Delay(100);
         Assert.Contains("Login failed from 127.0.0.5", service.Stdout, StringComparison.Ordinal);
         Assert.Contains("Login failed from 127.0.0.6", service.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("10.9.9.9", service.Stdout, StringComparison.Ordinal);
