@@ -1,4 +1,5 @@
 using dotenv.net;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Social.Api.Infrastructure;
 
@@ -45,13 +46,23 @@ public static class Hosting
         // SIGTERM: stop accepting, let in-flight requests finish within this time, then exit.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownTimeout);
 
-        // One JSON object per line, with the request id of the scope and UTC timestamps.
+        // One JSON object per line by default, with the request id of the scope and UTC timestamps;
+        // Logging__Console__FormatterName=simple gives one plain line per entry, for a terminal.
         builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(json =>
+        builder.Logging.AddConsole();
+        builder.Services.Configure<ConsoleLoggerOptions>(console => console.FormatterName ??= ConsoleFormatterNames.Json);
+        builder.Services.Configure<JsonConsoleFormatterOptions>(json =>
         {
             json.IncludeScopes = true;
             json.UseUtcTimestamp = true;
             json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+        });
+        builder.Services.Configure<SimpleConsoleFormatterOptions>(simple =>
+        {
+            simple.SingleLine = true;
+            simple.IncludeScopes = true;
+            simple.UseUtcTimestamp = true;
+            simple.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
         });
         return builder;
     }
