@@ -9,8 +9,9 @@ namespace Social.Api.Data.Migrations
     /// kept by the same trigger on votes. Every vote rewrote a posts row, which cleared its page's
     /// all-visible bit, so searches and deep pages, which scan ix_posts_id_title, had to visit the
     /// table for most of the entries they passed. Posts without votes have no row (a count of 0).
-    /// One transaction, while vote writes alone wait (SHARE lock on votes), so no vote lands between
-    /// counting and storing. Additive for the original: it never read vote_count.
+    /// One transaction, while votes (SHARE lock on votes) and writes to posts (the new foreign key)
+    /// wait, so no vote lands between counting and storing; reads go on. Additive for the original:
+    /// it never read vote_count.
     /// </summary>
     public partial class VoteCountTable : Migration
     {
