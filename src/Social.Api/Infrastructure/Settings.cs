@@ -15,6 +15,9 @@ public sealed record Settings(
     RequestLimits Limits,
     TimeSpan ShutdownTimeout)
 {
+    /// <summary>SHUTDOWN_TIMEOUT_SECONDS' default: how long in-flight requests may take after SIGTERM.</summary>
+    public const int DefaultShutdownTimeoutSeconds = 20;
+
     public static Settings Load(IConfiguration configuration)
     {
         var config = new ConfigReader(configuration);
@@ -23,7 +26,7 @@ public sealed record Settings(
             TokenSettings.Load(config),
             PasswordSettings.Load(config),
             RequestLimits.Load(config),
-            TimeSpan.FromSeconds(config.Int("SHUTDOWN_TIMEOUT_SECONDS", 20, min: 1, max: 3600)));
+            TimeSpan.FromSeconds(config.Int("SHUTDOWN_TIMEOUT_SECONDS", DefaultShutdownTimeoutSeconds, min: 1, max: 3600)));
     }
 }
 

@@ -5,10 +5,9 @@ using Social.Api.Users;
 namespace Social.Api.Posts;
 
 /// <summary>
-/// The statements behind the post endpoints, sent straight through Npgsql on the pool EF Core
-/// uses; docs/benchmarks.md has the A/B against EF Core's LINQ for the same endpoints. Every read
-/// selects <see cref="Columns"/> and maps them with <see cref="Read"/>: the owner comes in the same
-/// query, and the vote count from post_vote_counts, kept by a trigger on votes, so no read counts votes.
+/// The reads behind the post endpoints, sent straight through Npgsql on the pool EF Core uses (EF's
+/// per-query cost is the difference, see docs/benchmarks.md). Every read selects the owner in the
+/// same query and the stored vote count, and maps a row with <see cref="Read"/>.
 /// </summary>
 public static class PostSql
 {
@@ -30,14 +29,10 @@ public static class PostSql
         database.Command($"{Columns} WHERE p.id = $1", id);
 
     /// <summary>
-    /// A page ordered by id, so paging with <c>skip</c> is stable; the search is a literal substring
-    /// of the title. Searches and deep pages pick their ids first, from an index-only scan of
-    /// ix_posts_id_title over the rows they pass by, and read only those posts. The search is a
-    /// <c>strpos</c>, not a <c>LIKE '%…%'</c>: PostgreSQL guesses such a pattern matches almost
-    /// nothing and answers it with a parallel scan and sort of the whole table. The page size is a
-    /// literal (a validated integer capped at MAX_PAGE_SIZE): prepared, <c>LIMIT $1</c> gets a
-    /// generic plan costed for a tenth of the table. The offset stays a parameter, left out on
-    /// first pages for the same reason, so clients cannot mint a statement per page.
+    /// A page in id order, so <c>skip</c> is stable. Searches and deep pages pick their ids from
+    /// ix_posts_id_title alone before reading rows. <c>strpos</c>, not <c>LIKE '%…%'</c>, whose
+    /// selectivity PostgreSQL underestimates into a whole-table scan and sort. The page size (validated,
+    /// capped) is a literal because a prepared <c>LIMIT $1</c> is planned for a tenth of the table.
     /// </summary>
     public static NpgsqlCommand Page(NpgsqlDataSource database, string search, int skip, int limit)
     {

@@ -8,7 +8,6 @@ namespace Social.Api.Tests.Auth;
 /// <summary>The endpoints that need no token: they neither read nor judge the Authorization header.</summary>
 public sealed class PublicEndpointTests(TestEnvironment env)
 {
-
     /// <summary>
     /// The public endpoints do not look at the Authorization header, as in the original: a rejected
     /// credential does not stand in the way of a profile, a login or the greeting.
@@ -58,11 +57,7 @@ public sealed class PublicEndpointTests(TestEnvironment env)
                 };
             })));
         var client = api.CreateClient();
-        for (var attempt = 0; (await client.GetAsync("/health/ready")).StatusCode != HttpStatusCode.OK; attempt++)
-        {
-            Assert.True(attempt < 100, "The second host did not become ready.");
-            await Task.Delay(100);
-        }
+        await Eventually.HoldsAsync(() => Eventually.AnswersOkAsync(client, "/health/ready"), "the second host ready");
         client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.ForUser(user.Id));
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/users/{user.Id}")).StatusCode);

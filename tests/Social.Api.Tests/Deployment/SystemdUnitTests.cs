@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Social.Api.Infrastructure;
 using Social.Api.Tests.Infrastructure;
 
 namespace Social.Api.Tests.Deployment;
@@ -13,18 +13,10 @@ public sealed class SystemdUnitTests
     {
         ExternalProcess.Require([File.Exists(SystemdAnalyze) ? null : "systemd-analyze (Debian's systemd package)"], "the unit check");
         // systemd-analyze reports unknown or malformed settings as warnings and still exits 0.
-        var start = new ProcessStartInfo(SystemdAnalyze, ["verify", Repository.PathOf("deploy", "social-api.service")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var verify = Process.Start(start)!;
-        var output = await verify.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken)
-            + await verify.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await verify.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var (exitCode, output, error) = await ExternalProcess.RunAsync(SystemdAnalyze, ["verify", Repository.PathOf("deploy", "social-api.service")]);
 
-        Assert.Equal(0, verify.ExitCode);
-        Assert.Equal("", output.Trim());
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", (output + error).Trim());
     }
 
     [Fact]
@@ -37,6 +29,6 @@ public sealed class SystemdUnitTests
         // The stop timeout must outlast SHUTDOWN_TIMEOUT_SECONDS' default, or systemd kills requests still finishing.
         var stop = int.Parse(unit.Single(line => line.StartsWith("TimeoutStopSec=", StringComparison.Ordinal))["TimeoutStopSec=".Length..],
             System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(stop > 20, $"TimeoutStopSec={stop} must exceed the 20 s drain");
+        Assert.True(stop > Settings.DefaultShutdownTimeoutSeconds, $"TimeoutStopSec={stop} must exceed the {Settings.DefaultShutdownTimeoutSeconds} s drain");
     }
 }

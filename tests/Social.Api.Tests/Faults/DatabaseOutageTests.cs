@@ -144,8 +144,8 @@ public sealed class DatabaseOutageTests : IDisposable
             Signal("CONT", processes);
         }
         await api.WaitUntilReadyAsync();
-        await EventuallyOkAsync(() => user.Client.GetAsync("/posts/"));
-        await EventuallyOkAsync(() => user.Client.GetAsync($"/posts/{post}"));
+        await Eventually.HoldsAsync(() => Eventually.AnswersOkAsync(user.Client, "/posts/"), "the list recovered");
+        await Eventually.HoldsAsync(() => Eventually.AnswersOkAsync(user.Client, $"/posts/{post}"), "the post recovered");
     }
 
     // The postmaster (first line of postmaster.pid) and its children: the whole server.
@@ -177,16 +177,5 @@ public sealed class DatabaseOutageTests : IDisposable
     {
         using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", .. pids]);
         kill.WaitForExit();
-    }
-
-    static async Task EventuallyOkAsync(Func<Task<HttpResponseMessage>> request)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            if ((await request()).StatusCode == HttpStatusCode.OK)
-                return;
-            await Task.Delay(200);
-        }
-        Assert.Fail("The service did not recover.");
     }
 }

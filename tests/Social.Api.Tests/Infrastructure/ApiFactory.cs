@@ -65,12 +65,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public async Task WaitUntilReadyAsync()
     {
         using var client = CreateClient();
-        for (var attempt = 0; (await client.GetAsync("/health/ready")).StatusCode != System.Net.HttpStatusCode.OK; attempt++)
-        {
-            if (attempt == 300)
-                throw new TimeoutException("The service did not become ready.");
-            await Task.Delay(100);
-        }
+        await Eventually.HoldsAsync(() => Eventually.AnswersOkAsync(client, "/health/ready"), "the service ready", TimeSpan.FromSeconds(30));
     }
 
     // Host configuration is visible to Program before builder.Build(), where settings are read.

@@ -21,19 +21,26 @@ public static class ExternalProcess
     {
         if (!File.Exists(program))
             Assert.Skip($"{requirement} is not installed");
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
+        var (exitCode, output, error) = await RunAsync(program, arguments);
+        if (exitCode != 0)
         {
             if (error.Contains("ModuleNotFoundError", StringComparison.Ordinal))
                 Assert.Skip($"{requirement} is not installed");
             Assert.Fail($"{program} failed: {error}");
         }
         return output;
+    }
+
+    /// <summary>Runs a program to its end: its exit code, standard output and standard error.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string program, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, error);
     }
 }

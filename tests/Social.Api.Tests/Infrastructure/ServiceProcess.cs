@@ -98,25 +98,12 @@ public sealed class ServiceProcess : IDisposable
     public async Task WaitUntilServingAsync(string url, TimeSpan? timeout = null)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        while (DateTime.UtcNow < deadline)
+        await Eventually.HoldsAsync(async () =>
         {
             if (_process.HasExited)
                 Assert.Fail($"The service exited with {_process.ExitCode}:\n{Stdout}\n{Stderr}");
-            try
-            {
-                if ((await client.GetAsync(url)).StatusCode == HttpStatusCode.OK)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            await Task.Delay(200);
-        }
-        Assert.Fail($"The service did not answer {url}:\n{Stdout}\n{Stderr}");
+            return await Eventually.AnswersOkAsync(client, url);
+        }, () => $"the service answering {url}:\n{Stdout}\n{Stderr}", timeout ?? TimeSpan.FromSeconds(90));
     }
 
     /// <summary>Sends SIGINT, as Ctrl-C in a terminal does.</summary>

@@ -26,7 +26,7 @@ public sealed class UserCacheTests(TestEnvironment env) : IAsyncLifetime
 
         await UpdateEmailAsync(user.Id, changed);
 
-        await EventuallyAsync(async () => await EmailAsync(user) == changed);
+        await Eventually.HoldsAsync(async () => await EmailAsync(user) == changed, "the changed e-mail served");
         var post = await user.CreatePostAsync();
         Assert.Equal(changed, post["owner"]!["email"]!.GetValue<string>());
     }
@@ -42,8 +42,8 @@ public sealed class UserCacheTests(TestEnvironment env) : IAsyncLifetime
             var changed = ApiClient.UniqueEmail("unheard");
             await UpdateEmailAsync(user.Id, changed);
 
-            await EventuallyAsync(async () => await EmailAsync(user) == changed);
-            await EventuallyAsync(() => Task.FromResult(_api.Logs.Lines.Any(l => l.Contains("Hearing the database's change announcements again", StringComparison.Ordinal))));
+            await Eventually.HoldsAsync(async () => await EmailAsync(user) == changed, "the changed e-mail served");
+            await Eventually.HoldsAsync(() => _api.Logs.Lines.Any(l => l.Contains("Hearing the database's change announcements again", StringComparison.Ordinal)), "the listener hearing again");
             Assert.Single(_api.Logs.Lines, l => l.Contains("Not hearing the database's change announcements", StringComparison.Ordinal));
         }
         finally
@@ -57,14 +57,14 @@ public sealed class UserCacheTests(TestEnvironment env) : IAsyncLifetime
     async Task<TestUser> CachedUserAsync()
     {
         var user = await _api.CreateUserAsync();
-        await EventuallyAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             await EmailAsync(user);
             await UpdateEmailAsync(user.Id, ApiClient.UniqueEmail("unannounced"), announced: false);
             var served = await EmailAsync(user);
             await UpdateEmailAsync(user.Id, user.Email, announced: false);
             return served == user.Email;
-        });
+        }, "a profile served from the cache");
         return user;
     }
 
@@ -103,16 +103,5 @@ public sealed class UserCacheTests(TestEnvironment env) : IAsyncLifetime
     {
         using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid]);
         kill.WaitForExit();
-    }
-
-    static async Task EventuallyAsync(Func<Task<bool>> condition)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (await condition())
-                return;
-            await Task.Delay(100);
-        }
-        Assert.Fail("The condition did not hold within 10 s.");
     }
 }

@@ -5,13 +5,10 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Social.Api.Data.Migrations
 {
     /// <summary>
-    /// Vote counts move from posts.vote_count to a narrow table of their own, post_vote_counts,
-    /// kept by the same trigger on votes. Every vote rewrote a posts row, which cleared its page's
-    /// all-visible bit, so searches and deep pages, which scan ix_posts_id_title, had to visit the
-    /// table for most of the entries they passed. Posts without votes have no row (a count of 0).
-    /// One transaction, while votes (SHARE lock on votes) and writes to posts (the new foreign key)
-    /// wait, so no vote lands between counting and storing; reads go on. Additive for the original:
-    /// it never read vote_count.
+    /// Vote counts move from posts.vote_count to post_vote_counts (no row: 0), kept by the same
+    /// trigger, so a vote no longer rewrites a posts row and clears the all-visible bit that the
+    /// index-only scans of searches and deep pages rely on. One transaction with votes locked, so
+    /// no vote lands between counting and storing. The original never read vote_count.
     /// </summary>
     public partial class VoteCountTable : Migration
     {
