@@ -4,6 +4,7 @@ using Social.Api.Auth;
 using Social.Api.Data;
 using Social.Api.Infrastructure;
 using Social.Api.Infrastructure.Validation;
+using Social.Api.Observability;
 using Social.Api.Posts;
 using Social.Api.Users;
 using Social.Api.Votes;
@@ -21,6 +22,7 @@ try
         return await DatabaseSetup.MigrateCommandAsync(builder, settings.Database);
 
     builder.UseServerDefaults(settings);
+    builder.AddTelemetry(settings);
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddJsonContracts();
@@ -36,6 +38,7 @@ try
 
     var app = builder.Build();
 
+    app.UseTelemetry();
     app.UseTrustedProxies();
     app.UseSecurityHeaders();
     app.UseErrorHandling();

@@ -3,6 +3,7 @@ using Social.Api.ApiDocs;
 using Social.Api.Data;
 using Social.Api.Infrastructure;
 using Social.Api.Infrastructure.Validation;
+using Social.Api.Observability;
 
 namespace Social.Api.Auth;
 
@@ -31,12 +32,14 @@ public static class AuthEndpoints
     /// </summary>
     static async Task<Results<Ok<TokenResponse>, JsonHttpResult<ErrorResponse>>> Login(
         LoginForm form, AppDbContext db, PasswordHasher passwords, TokenService tokens, Settings settings,
-        FailedLoginLimiter failedLogins, HttpContext http, ILogger<LoginForm> logger, CancellationToken cancellationToken)
+        FailedLoginLimiter failedLogins, ApiMetrics metrics, HttpContext http, ILogger<LoginForm> logger, CancellationToken cancellationToken)
     {
         var clientIp = http.Connection.RemoteIpAddress;
         if (failedLogins.RetryAfter(clientIp) is { } wait)
         {
             ClientLimits.LogThrottled(logger, http);
+            metrics.LoggedIn(ApiMetrics.Login.Throttled);
+            metrics.Throttled(ApiMetrics.Limit.Login);
             return Problems.TooManyRequests(http.Response, wait);
         }
 
@@ -57,6 +60,7 @@ public static class AuthEndpoints
             await passwords.VerifyAsync(form.Password, null, cancellationToken);
             logger.LogWarning("Login refused for user {UserId} from {ClientIp}: account locked", account.Id, clientIp);
             failedLogins.RecordFailure(clientIp);
+            metrics.LoggedIn(ApiMetrics.Login.Locked);
             return Problems.Forbidden(InvalidCredentials);
         }
 
@@ -76,11 +80,13 @@ public static class AuthEndpoints
                 logger.LogInformation("Login failed for user {UserId} from {ClientIp}: wrong password", account.Id, clientIp);
             }
             failedLogins.RecordFailure(clientIp);
+            metrics.LoggedIn(account is null ? ApiMetrics.Login.UnknownAccount : ApiMetrics.Login.WrongPassword);
             return Problems.Forbidden(InvalidCredentials);
         }
 
         if (account.HasFailures)
             await LoginLockouts.ClearAsync(db, account.Id, cancellationToken);
+        metrics.LoggedIn(ApiMetrics.Login.Success);
         logger.LogInformation("Login succeeded for user {UserId} from {ClientIp}", account.Id, clientIp);
         return TypedResults.Ok(new TokenResponse(tokens.CreateToken(account.Id), "bearer"));
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Social.Api.Data;
+using Social.Api.Observability;
 using Social.Api.Users;
 
 namespace Social.Api.Auth;
@@ -12,7 +13,7 @@ namespace Social.Api.Auth;
 /// (<see cref="ChangeListener"/>); served only while the listener's latest heartbeat came back
 /// within <see cref="StalenessBound"/>, since announcements arrive in commit order before it.
 /// </summary>
-public sealed class KnownUsers : IDisposable
+public sealed class KnownUsers(ApiMetrics metrics) : IDisposable
 {
     /// <summary>How old a cached profile may be, at worst, with respect to writes made elsewhere.</summary>
     public static readonly TimeSpan StalenessBound = TimeSpan.FromSeconds(1);
@@ -36,8 +37,13 @@ public sealed class KnownUsers : IDisposable
     /// </summary>
     public async ValueTask<UserResponse?> FindAsync(int id, IServiceProvider requestServices, CancellationToken cancellationToken)
     {
-        if (Exact && _users.TryGetValue(id, out UserResponse? known))
+        var exact = Exact;
+        if (exact && _users.TryGetValue(id, out UserResponse? known))
+        {
+            metrics.UserLookup(ApiMetrics.CacheLookup.Hit);
             return known;
+        }
+        metrics.UserLookup(exact ? ApiMetrics.CacheLookup.Miss : ApiMetrics.CacheLookup.Bypassed);
 
         var forgetsBefore = Interlocked.Read(ref _forgets);
         var profile = await ProfileById(requestServices.GetRequiredService<AppDbContext>(), id, cancellationToken);

@@ -12,7 +12,7 @@ namespace Social.Api.Auth;
 /// </summary>
 public sealed class PasswordHasher : IDisposable
 {
-    readonly int _cost;
+    readonly int _cost, _concurrency;
     readonly ConcurrencyLimiter _slots;
     readonly Lazy<string> _decoy;
 
@@ -20,6 +20,7 @@ public sealed class PasswordHasher : IDisposable
     {
         var passwords = settings.Passwords;
         _cost = passwords.BcryptCost;
+        _concurrency = passwords.HashingConcurrency;
         _slots = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = passwords.HashingConcurrency,
@@ -28,6 +29,12 @@ public sealed class PasswordHasher : IDisposable
         });
         _decoy = new(() => Hash(Guid.NewGuid().ToString(), _cost));
     }
+
+    /// <summary>Hashes waiting for a slot.</summary>
+    public long Queued => _slots.GetStatistics()?.CurrentQueuedCount ?? 0;
+
+    /// <summary>Hashes running now.</summary>
+    public long Active => _concurrency - (_slots.GetStatistics()?.CurrentAvailablePermits ?? _concurrency);
 
     public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
         WithSlotAsync(() => Hash(password, _cost), cancellationToken);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Social.Api.Infrastructure;
+using Social.Api.Observability;
 
 namespace Social.Api.Data;
 
@@ -110,11 +111,15 @@ public static class DatabaseReadiness
     public static WebApplication UseDatabaseReadiness(this WebApplication app)
     {
         var state = app.Services.GetRequiredService<DatabaseState>();
+        var metrics = app.Services.GetRequiredService<ApiMetrics>();
         // Not async: once migrated, every request passes straight through.
         app.Use((context, next) =>
-            state.Migrated || context.Request.Path.StartsWithSegments("/health")
-                ? next(context)
-                : context.Response.WriteErrorAsync(StatusCodes.Status503ServiceUnavailable, ErrorHandling.Unavailable, TimeSpan.FromSeconds(5)));
+        {
+            if (state.Migrated || context.Request.Path.StartsWithSegments("/health"))
+                return next(context);
+            metrics.Refused(ApiMetrics.Unavailable.Starting);
+            return context.Response.WriteErrorAsync(StatusCodes.Status503ServiceUnavailable, ErrorHandling.Unavailable, TimeSpan.FromSeconds(5));
+        });
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
+using Social.Api.Observability;
 
 namespace Social.Api.Infrastructure;
 
@@ -26,6 +27,7 @@ public static class ClientLimits
                 var http = context.HttpContext;
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 LogThrottled(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClientLimits)), http);
+                http.RequestServices.GetRequiredService<ApiMetrics>().Throttled(ApiMetrics.Limit.Registration);
                 await http.Response.WriteErrorAsync(StatusCodes.Status429TooManyRequests, ErrorHandling.TooManyRequests, retryAfter, cancellationToken);
             };
         });

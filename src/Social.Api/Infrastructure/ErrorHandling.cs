@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
 using Social.Api.Data;
+using Social.Api.Observability;
 
 namespace Social.Api.Infrastructure;
 
@@ -70,7 +71,7 @@ sealed class DetailOnlyProblemWriter : IProblemDetailsWriter
 /// connection) keep their 4xx; an unreachable database is a 503 the client may retry;
 /// anything else is a 500 with a generic body, logged with its details.
 /// </summary>
-sealed class ExceptionToStatus(ILogger<ExceptionToStatus> logger) : IExceptionHandler
+sealed class ExceptionToStatus(ApiMetrics metrics, ILogger<ExceptionToStatus> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -87,9 +88,11 @@ sealed class ExceptionToStatus(ILogger<ExceptionToStatus> logger) : IExceptionHa
         {
             case StatusCodes.Status503ServiceUnavailable:
                 logger.LogWarning("Database unavailable, answered 503: {Reason}", exception.GetBaseException().Message);
+                metrics.Refused(ApiMetrics.Unavailable.Database);
                 break;
             case StatusCodes.Status429TooManyRequests:
                 logger.LogWarning("Password hashing at capacity, answered 429");
+                metrics.Throttled(ApiMetrics.Limit.Hashing);
                 break;
             case >= 500:
                 logger.LogError(exception, "Request failed with {Status}", status);

@@ -37,7 +37,7 @@ public static class Hosting
     /// <summary>Address, request limits, shutdown grace and structured logs.</summary>
     public static WebApplicationBuilder UseServerDefaults(this WebApplicationBuilder builder, Settings settings)
     {
-        builder.UseDefaultAddress();
+        builder.UseDefaultAddress(settings.Management);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -67,11 +67,35 @@ public static class Hosting
         return builder;
     }
 
-    public static WebApplicationBuilder UseDefaultAddress(this WebApplicationBuilder builder)
+    /// <summary>
+    /// The public addresses (--urls, ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS; otherwise
+    /// <see cref="DefaultUrl"/>), and the management addresses beside them.
+    /// </summary>
+    public static WebApplicationBuilder UseDefaultAddress(this WebApplicationBuilder builder, ManagementSettings? management = null)
     {
         var config = builder.Configuration;
-        if (config["urls"] is null && config["http_ports"] is null && config["https_ports"] is null)
-            builder.WebHost.UseUrls(DefaultUrl);
+        var configured = config["urls"] is not null || config["http_ports"] is not null || config["https_ports"] is not null;
+        if (management is not { Urls.Count: > 0 })
+        {
+            if (!configured)
+                builder.WebHost.UseUrls(DefaultUrl);
+            return builder;
+        }
+
+        // Kestrel listens on one list of addresses: the public ones are restated beside the management ones.
+        var publicUrls = config["urls"] is { } urls
+            ? urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : configured
+                ? [.. Ports(config["http_ports"]).Select(port => $"http://*:{port}"), .. Ports(config["https_ports"]).Select(port => $"https://*:{port}")]
+                : [DefaultUrl];
+        foreach (var url in publicUrls)
+        {
+            if (management.Ports.Contains(BindingAddress.Parse(url).Port))
+                throw new InvalidConfigurationException($"{ManagementSettings.Variable} and the public address {url} share a port; give the management address a port of its own.");
+        }
+        builder.WebHost.UseUrls([.. publicUrls, .. management.Urls]);
         return builder;
     }
+
+    static string[] Ports(string? list) => (list ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

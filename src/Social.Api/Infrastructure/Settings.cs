@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using Npgsql;
 
 namespace Social.Api.Infrastructure;
@@ -13,6 +14,7 @@ public sealed record Settings(
     TokenSettings Tokens,
     PasswordSettings Passwords,
     RequestLimits Limits,
+    ManagementSettings Management,
     TimeSpan ShutdownTimeout)
 {
     /// <summary>SHUTDOWN_TIMEOUT_SECONDS' default: how long in-flight requests may take after SIGTERM.</summary>
@@ -26,7 +28,33 @@ public sealed record Settings(
             TokenSettings.Load(config),
             PasswordSettings.Load(config),
             RequestLimits.Load(config),
+            ManagementSettings.Load(config),
             TimeSpan.FromSeconds(config.Int("SHUTDOWN_TIMEOUT_SECONDS", DefaultShutdownTimeoutSeconds, min: 1, max: 3600)));
+    }
+}
+
+/// <summary>
+/// MANAGEMENT_URLS: the addresses that serve <c>/metrics</c> (and the health checks), never the
+/// API; the public addresses never serve <c>/metrics</c>. Unset: no metrics are collected.
+/// </summary>
+public sealed record ManagementSettings(IReadOnlyList<string> Urls, IReadOnlySet<int> Ports)
+{
+    public const string Variable = "MANAGEMENT_URLS";
+
+    public static ManagementSettings Load(ConfigReader config)
+    {
+        var urls = (config.Text(Variable) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var ports = new HashSet<int>();
+        foreach (var url in urls)
+        {
+            // The port tells a management connection from a public one, so it must be known.
+            BindingAddress? address = null;
+            try { address = BindingAddress.Parse(url); } catch (FormatException) { }
+            if (address is not { Scheme: "http", Port: > 0 })
+                throw new InvalidConfigurationException($"{Variable} has '{url}'; it must be http:// addresses with a port other than 0, separated by ';' (for example http://127.0.0.1:9464).");
+            ports.Add(address.Port);
+        }
+        return new(urls, ports);
     }
 }
 

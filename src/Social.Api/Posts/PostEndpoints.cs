@@ -4,6 +4,7 @@ using Social.Api.Auth;
 using Social.Api.Data;
 using Social.Api.Infrastructure;
 using Social.Api.Infrastructure.Validation;
+using Social.Api.Observability;
 
 namespace Social.Api.Posts;
 
@@ -56,7 +57,7 @@ public static class PostEndpoints
 
     /// <summary>One INSERT, which returns the values the database fills in (id, created_at); the owner is the caller.</summary>
     static async Task<Created<PostResponse>> CreatePost(
-        JsonBody<PostRequest> body, Caller caller, NpgsqlDataSource database, CancellationToken cancellationToken)
+        JsonBody<PostRequest> body, Caller caller, NpgsqlDataSource database, ApiMetrics metrics, CancellationToken cancellationToken)
     {
         var request = body.Value;
         await using var insert = database.Command("""
@@ -66,6 +67,7 @@ public static class PostEndpoints
         await using var row = await insert.ExecuteReaderAsync(cancellationToken);
         await row.ReadAsync(cancellationToken);
         var created = request.Saved(row.GetInt32(0), row.GetDateTime(1), caller.Profile);
+        metrics.PostCreated();
         return TypedResults.Created($"/posts/{created.Id}", created);
     }
 

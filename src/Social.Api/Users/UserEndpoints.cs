@@ -5,6 +5,7 @@ using Social.Api.Auth;
 using Social.Api.Data;
 using Social.Api.Infrastructure;
 using Social.Api.Infrastructure.Validation;
+using Social.Api.Observability;
 
 namespace Social.Api.Users;
 
@@ -32,7 +33,7 @@ public static class UserEndpoints
     }
 
     static async Task<Results<Created<UserResponse>, Conflict<ErrorResponse>>> CreateUser(
-        JsonBody<UserRequest> body, AppDbContext db, PasswordHasher passwords, CancellationToken cancellationToken)
+        JsonBody<UserRequest> body, AppDbContext db, PasswordHasher passwords, ApiMetrics metrics, CancellationToken cancellationToken)
     {
         var request = body.Value;
         if (await db.Users.AnyAsync(u => u.Email == request.Email, cancellationToken))
@@ -49,6 +50,7 @@ public static class UserEndpoints
             // Registered by a concurrent request since the check above: the constraint settles it.
             return EmailTaken(request.Email);
         }
+        metrics.Registered();
         return TypedResults.Created($"/users/{user.Id}", user.ToResponse());
     }
 

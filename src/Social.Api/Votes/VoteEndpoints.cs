@@ -4,6 +4,7 @@ using Social.Api.Auth;
 using Social.Api.Data;
 using Social.Api.Infrastructure;
 using Social.Api.Infrastructure.Validation;
+using Social.Api.Observability;
 using Social.Api.Posts;
 
 namespace Social.Api.Votes;
@@ -32,7 +33,7 @@ public static class VoteEndpoints
     /// its cascades reach the votes and the count: taking locks in the same order cannot deadlock.
     /// </summary>
     static async Task<Results<Created<MessageResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> CastVote(
-        JsonBody<VoteRequest> body, Caller caller, NpgsqlDataSource database, CancellationToken cancellationToken)
+        JsonBody<VoteRequest> body, Caller caller, NpgsqlDataSource database, ApiMetrics metrics, CancellationToken cancellationToken)
     {
         var (postId, dir) = body.Value;
         var userId = caller.Id;
@@ -51,7 +52,10 @@ public static class VoteEndpoints
                 added = 0; // the post was deleted while the vote was being written
             }
             if (added == 1)
+            {
+                metrics.Voted(cast: true);
                 return TypedResults.Created((string?)null, new MessageResponse("successfully added vote"));
+            }
             return await PostSql.ExistsAsync(database, postId, cancellationToken)
                 ? TypedResults.Conflict(new ErrorResponse($"user {userId} has alredy voted on post {postId}")) // sic: the original's text
                 : PostNotFound(postId);
@@ -62,7 +66,10 @@ public static class VoteEndpoints
             DELETE FROM votes USING post WHERE votes.user_id = $1 AND votes.post_id = post.id
             """, userId, postId, cancellationToken);
         if (removed == 1)
+        {
+            metrics.Voted(cast: false);
             return TypedResults.Created((string?)null, new MessageResponse("successfully deleted vote"));
+        }
         return await PostSql.ExistsAsync(database, postId, cancellationToken)
             ? TypedResults.NotFound(new ErrorResponse("Vote does not exist"))
             : PostNotFound(postId);
