@@ -12,7 +12,8 @@ public static class DatabaseSetup
     {
         if (!settings.Configured)
             throw new InvalidOperationException("The database connection string is resolved before services are added.");
-        var dataSource = new NpgsqlDataSourceBuilder(settings.EffectiveConnectionString()).Build();
+        // Named, so the pool's metrics are labelled "social-api" rather than with the connection string.
+        var dataSource = new NpgsqlDataSourceBuilder(settings.EffectiveConnectionString()) { Name = "social-api" }.Build();
 
         services.AddSingleton(dataSource);
         services.AddDbContextPool<AppDbContext>(options => Configure(options, dataSource));
