@@ -33,9 +33,16 @@ public static class ApiClient
         return (await login.JsonAsync())["access_token"]!.GetValue<string>();
     }
 
-    public static async Task<TestUser> CreateUserAsync(this ApiFactory api, string? email = null, string password = Password)
+    public static Task<TestUser> CreateUserAsync(this ApiFactory api, string? email = null, string password = Password) =>
+        CreateUserAsync(api.CreateClient, email, password);
+
+    /// <summary>A registered, logged-in user of the service running at <paramref name="url"/> (a real process).</summary>
+    public static Task<TestUser> CreateUserAsync(string url, string? email = null, string password = Password) =>
+        CreateUserAsync(() => new HttpClient { BaseAddress = new Uri(url) }, email, password);
+
+    static async Task<TestUser> CreateUserAsync(Func<HttpClient> newClient, string? email, string password)
     {
-        var client = api.CreateClient();
+        using var client = newClient();
         email ??= UniqueEmail();
         var registered = await client.RegisterAsync(email, password);
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
@@ -45,7 +52,7 @@ public static class ApiClient
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         var token = (await login.JsonAsync())["access_token"]!.GetValue<string>();
 
-        var authorized = api.CreateClient();
+        var authorized = newClient();
         authorized.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return new TestUser(id, email, password, token, authorized);
     }

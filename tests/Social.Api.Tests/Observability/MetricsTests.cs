@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Social.Api.Tests.Infrastructure;
@@ -96,8 +95,8 @@ public sealed class MetricsTests(TestEnvironment env)
         Assert.Equal(0, await prometheus.ValueAsync($"sum(social_logins_total{{instance=\"{management}\"}})"));
 
         using var client = new HttpClient { BaseAddress = new Uri(started.Url) };
-        var alice = await RegisteredClientAsync(started.Url, "alice");
-        var bob = await RegisteredClientAsync(started.Url, "bob");
+        var alice = await CreateUserAsync(started.Url, UniqueEmail("alice"));
+        var bob = await CreateUserAsync(started.Url, UniqueEmail("bob"));
         Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(UniqueEmail("carol"))).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await client.RegisterAsync(UniqueEmail("dave"))).StatusCode);
         var post = await alice.Client.PostAsJsonAsync("/posts/", new { title = "metrics", content = "c" });
@@ -173,19 +172,6 @@ public sealed class MetricsTests(TestEnvironment env)
                     Assert.Fail("no login was refused for hashing capacity in 30 s");
             }
         }));
-    }
-
-    static async Task<TestUser> RegisteredClientAsync(string url, string name)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(url) };
-        var email = UniqueEmail(name);
-        var registered = await client.RegisterAsync(email);
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        var login = await client.LoginAsync(email);
-        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var token = (await login.JsonAsync())["access_token"]!.GetValue<string>();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return new TestUser((await registered.JsonAsync())["id"]!.GetValue<int>(), email, Password, token, client);
     }
 
     static ((ServiceProcess Process, string Url) Service, string Management) StartWithoutDatabase(int closedPort, bool migrate)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Social.Api.Tests.Infrastructure;
@@ -42,13 +41,11 @@ public sealed class RequestLogTests(TestEnvironment env)
     {
         var started = await ServiceProcess.StartOnNewDatabaseAsync(env, "access");
         using var service = started.Service;
-        using var client = new HttpClient { BaseAddress = new Uri(started.Url) };
         const string password = "a-password-that-must-not-be-logged";
-        var email = UniqueEmail("access");
-        Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(email, password)).StatusCode);
-        var login = await client.LoginAsync(email, password);
-        var token = (await login.JsonAsync())["access_token"]!.GetValue<string>();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var user = await CreateUserAsync(started.Url, password: password);
+        var (client, token) = (user.Client, user.Token);
+        using var anonymous = new HttpClient { BaseAddress = new Uri(started.Url) };
+        var login = await anonymous.LoginAsync(user.Email, password);
         var created = await client.PostAsJsonAsync("/posts/", new { title = "logged", content = "c" });
         var postId = (await created.JsonAsync())["id"]!.GetValue<int>();
         var userId = (await created.JsonAsync())["owner_id"]!.GetValue<int>();
@@ -67,8 +64,8 @@ public sealed class RequestLogTests(TestEnvironment env)
 
         var searched = (await LinesOfAsync(service, RequestId(search))).Single(l => l.GetProperty("Category").GetString() == "AccessLog").GetProperty("State");
         Assert.Equal("/posts/", searched.GetProperty("Route").GetString());
-        var anonymous = (await LinesOfAsync(service, RequestId(login))).Single(l => l.GetProperty("Category").GetString() == "AccessLog").GetProperty("State");
-        Assert.Equal(JsonValueKind.Null, anonymous.GetProperty("UserId").ValueKind);
+        var loggedIn = (await LinesOfAsync(service, RequestId(login))).Single(l => l.GetProperty("Category").GetString() == "AccessLog").GetProperty("State");
+        Assert.Equal(JsonValueKind.Null, loggedIn.GetProperty("UserId").ValueKind);
         Assert.DoesNotContain(password, service.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(token, service.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(token.Split('.')[2], service.Stdout, StringComparison.Ordinal);
