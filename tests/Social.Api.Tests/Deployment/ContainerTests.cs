@@ -84,6 +84,29 @@ public sealed class ContainerTests(TestEnvironment env, ContainerImage image) : 
     }
 
     [Fact]
+    public async Task ByDefaultTheServiceListensOnPort8000OfEveryInterfaceWhereTheHealthcheckFindsIt()
+    {
+        image.Require();
+        // A network of its own (only its loopback), so 8000 is free whatever the host runs; the
+        // database is unreachable there, which liveness does not depend on.
+        var name = image.NewContainerName();
+        try
+        {
+            await ContainerImage.OutputAsync("run", "-d", "--name", name, "--network", "none",
+                "-e", "DATABASE_HOSTNAME=127.0.0.1", "-e", "DATABASE_USERNAME=postgres", "-e", "DATABASE_NAME=unreachable",
+                "-e", $"SECRET_KEY={ApiFactory.SecretKey}", image.Tag);
+
+            await Eventually.HoldsAsync(async () => (await ContainerImage.PodmanAsync(["healthcheck", "run", name])).ExitCode == 0,
+                "podman healthcheck run passing", TimeSpan.FromSeconds(30));
+            Assert.Contains("Now listening on: http://[::]:8000", await LogsAsync(name), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ContainerImage.RemoveContainerAsync(name);
+        }
+    }
+
+    [Fact]
     public async Task SigtermStopsTheContainerPromptlyWithExitCode0()
     {
         image.Require();
