@@ -76,25 +76,24 @@ public sealed class ContainerImage : IAsyncLifetime
     public static async Task<JsonNode> InspectAsync(string what, string name) =>
         JsonNode.Parse(await OutputAsync(what, "inspect", name))![0]!;
 
-    /// <summary>A name for a new container, removed with the image at the end.</summary>
-    public string NewContainerName()
+    /// <summary>A name for a new container, removed when disposed, or with the image at the end.</summary>
+    public Container NewContainer(string url = "")
     {
         var name = $"social-test-{Guid.NewGuid():N}";
         lock (_containers)
             _containers.Add(name);
-        return name;
+        return new Container(name, url);
     }
 
     /// <summary>
     /// The image in a container on the host's network, given the original's variables for a database
     /// of the test cluster, and listening on a free loopback port instead of every interface's 8000.
     /// </summary>
-    public async Task<(string Name, string Url)> StartAsync(TestEnvironment env, string database, params string[] arguments)
+    public async Task<Container> StartAsync(TestEnvironment env, string database)
     {
-        var name = NewContainerName();
-        var url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
-        await OutputAsync([.. RunArguments(env, database, name), "-d", "-e", $"ASPNETCORE_URLS={url}", Tag, .. arguments]);
-        return (name, url);
+        var container = NewContainer($"http://127.0.0.1:{ServiceProcess.FreePort()}");
+        await OutputAsync([.. RunArguments(env, database, container.Name), "-d", "-e", $"ASPNETCORE_URLS={container.Url}", Tag]);
+        return container;
     }
 
     /// <summary><c>podman run</c> with the original's variables (DATABASE_*, SECRET_KEY, ALGORITHM, ACCESS_TOKEN_EXPIRE_MINUTES) for <paramref name="database"/>.</summary>
@@ -107,7 +106,7 @@ public sealed class ContainerImage : IAsyncLifetime
         "-e", "ALGORITHM=HS256", "-e", "ACCESS_TOKEN_EXPIRE_MINUTES=30",
     ];
 
-    public static async Task RemoveContainerAsync(string name) =>
+    static async Task RemoveContainerAsync(string name) =>
         await PodmanAsync(["rm", "--force", "--time", "0", name]);
 
     public async ValueTask DisposeAsync()
@@ -122,4 +121,17 @@ public sealed class ContainerImage : IAsyncLifetime
     }
 
     static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
+
+    /// <summary>A container by name (and the address it listens on, when the test chose it); disposing removes it.</summary>
+    public sealed record Container(string Name, string Url) : IAsyncDisposable
+    {
+        /// <summary>What the container wrote, standard output and error.</summary>
+        public async Task<string> LogsAsync()
+        {
+            var (_, output, error) = await PodmanAsync(["logs", Name]);
+            return output + error;
+        }
+
+        public async ValueTask DisposeAsync() => await RemoveContainerAsync(Name);
+    }
 }
