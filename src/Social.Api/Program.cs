@@ -14,6 +14,9 @@ try
     Hosting.LoadDotEnvFile();
     // appsettings.json beside the program, whatever the working directory.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+    // Before the settings are checked: a probe needs only the listening address.
+    if (args is ["healthcheck", ..])
+        return await HealthProbe.RunAsync(builder.Configuration);
 
     var settings = Settings.Load(builder.Configuration);
     using var localDatabase = LocalDevelopmentDatabase.StartIfUnconfigured(builder.Environment, ref settings);
