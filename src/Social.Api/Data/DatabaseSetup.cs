@@ -14,7 +14,8 @@ public static class DatabaseSetup
             throw new InvalidOperationException("The database connection string is resolved before services are added.");
         var dataSource = new NpgsqlDataSourceBuilder(settings.EffectiveConnectionString()).Build();
 
-        services.AddSingleton(dataSource);
+        // Through a factory, so the host disposes it when it stops: the connections the warm-up opened close with it.
+        services.AddSingleton(_ => dataSource);
         services.AddDbContextPool<AppDbContext>(options => Configure(options, dataSource));
         // The cache of known users stays exact through the database's announcements.
         services.AddHostedService<ChangeListener>();
