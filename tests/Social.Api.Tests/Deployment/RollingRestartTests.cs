@@ -60,6 +60,13 @@ public sealed partial class RollingRestartTests(TestEnvironment env)
             Assert.True(load.Answered > 0, "no request was answered");
             await load.AssertWritesPresentAsync(users);
             AssertNothingReachedAnInstanceWhileOut(output, addresses, [.. nginx.AccessLog]);
+            // The new processes warmed up fully (their database had users to send requests as).
+            foreach (var address in addresses)
+            {
+                var log = await File.ReadAllTextAsync(Path.Combine(instances, $"{address}.log"));
+                Assert.Contains("Warmed up", log, StringComparison.Ordinal);
+                Assert.DoesNotContain("Warm-up failed", log, StringComparison.Ordinal);
+            }
         }
         finally
         {
