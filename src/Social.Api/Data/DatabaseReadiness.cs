@@ -6,19 +6,24 @@ using Social.Api.Observability;
 
 namespace Social.Api.Data;
 
-/// <summary>Whether the schema is known to be up to date, so requests may use it.</summary>
+/// <summary>Whether the schema is known to be up to date, so requests may use it, and whether the instance is warmed up.</summary>
 public sealed class DatabaseState
 {
-    volatile bool _migrated;
+    volatile bool _migrated, _warmedUp;
 
     public bool Migrated => _migrated;
 
+    public bool WarmedUp => _warmedUp;
+
     public void MarkMigrated() => _migrated = true;
+
+    public void MarkWarmedUp() => _warmedUp = true;
 }
 
 /// <summary>
-/// Applies migrations in the background, retrying while PostgreSQL is unreachable, so the
-/// process starts (and reports itself not ready) instead of crashing when the database is down.
+/// Applies migrations in the background, then warms the instance up (<see cref="Warmup"/>), both
+/// retried while PostgreSQL is unreachable, so the process starts (and reports itself not ready)
+/// instead of crashing when the database is down.
 /// </summary>
 sealed class StartupMigrator(
     IServiceProvider services, DatabaseState state, Settings settings, IHostApplicationLifetime lifetime, ILogger<StartupMigrator> logger)
@@ -29,56 +34,75 @@ sealed class StartupMigrator(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!settings.Database.MigrateOnStartup)
+        try
         {
+            if (settings.Database.MigrateOnStartup)
+            {
+                await RetryWhileUnavailableAsync("migrations", services.MigrateDatabaseAsync, stoppingToken);
+                logger.LogInformation("Database schema is up to date");
+            }
             state.MarkMigrated();
+        }
+        catch (InvalidConfigurationException e)
+        {
+            // A database this service must not touch (a foreign schema): say why, and stop.
+            logger.LogCritical("{Reason}", e.Message);
+            Console.Error.WriteLine($"error: {e.Message}");
+            Environment.ExitCode = 2;
+            lifetime.StopApplication();
+            return;
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Not a passing outage: serving against an unknown schema would only produce errors.
+            logger.LogCritical(e, "Database migration failed; stopping");
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
             return;
         }
 
+        try
+        {
+            await RetryWhileUnavailableAsync("the warm-up", cancellationToken => Warmup.RunAsync(services, cancellationToken), stoppingToken);
+            logger.LogInformation("Warmed up");
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The warm-up only spares the first requests some latency: serve without it rather than not at all.
+            logger.LogWarning(e, "Warm-up failed; serving without it");
+        }
+        state.MarkWarmedUp();
+    }
+
+    async Task RetryWhileUnavailableAsync(string what, Func<CancellationToken, Task> step, CancellationToken stoppingToken)
+    {
         var delay = TimeSpan.FromSeconds(1);
-        while (!stoppingToken.IsCancellationRequested)
+        while (true)
         {
             try
             {
-                await services.MigrateDatabaseAsync(stoppingToken);
-                state.MarkMigrated();
-                logger.LogInformation("Database schema is up to date");
+                await step(stoppingToken);
                 return;
             }
             catch (Exception e) when (DatabaseErrors.IsUnavailable(e) && !stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Database unavailable ({Reason}); retrying migrations in {Delay} s", e.Message, delay.TotalSeconds);
+                logger.LogWarning("Database unavailable ({Reason}); retrying {What} in {Delay} s", e.Message, what, delay.TotalSeconds);
                 await Task.Delay(delay, stoppingToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
-            }
-            catch (InvalidConfigurationException e)
-            {
-                // A database this service must not touch (a foreign schema): say why, and stop.
-                logger.LogCritical("{Reason}", e.Message);
-                Console.Error.WriteLine($"error: {e.Message}");
-                Environment.ExitCode = 2;
-                lifetime.StopApplication();
-                return;
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Not a passing outage: serving against an unknown schema would only produce errors.
-                logger.LogCritical(e, "Database migration failed; stopping");
-                Environment.ExitCode = 1;
-                lifetime.StopApplication();
-                return;
             }
         }
     }
 }
 
-/// <summary>/health/ready: the schema is migrated and PostgreSQL answers now.</summary>
+/// <summary>/health/ready: the schema is migrated, the instance warmed up, and PostgreSQL answers now.</summary>
 sealed class DatabaseHealthCheck(DatabaseState state, NpgsqlDataSource dataSource) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (!state.Migrated)
             return HealthCheckResult.Unhealthy("The database schema is not migrated yet.");
+        if (!state.WarmedUp)
+            return HealthCheckResult.Unhealthy("The instance is warming up.");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(2));
         try

@@ -15,7 +15,8 @@ public static class DatabaseSetup
         // Named, so the pool's metrics are labelled "social-api" rather than with the connection string.
         var dataSource = new NpgsqlDataSourceBuilder(settings.EffectiveConnectionString()) { Name = "social-api" }.Build();
 
-        services.AddSingleton(dataSource);
+        // Through a factory, so the host disposes it when it stops: the connections the warm-up opened close with it.
+        services.AddSingleton(_ => dataSource);
         services.AddDbContextPool<AppDbContext>(options => Configure(options, dataSource));
         // The cache of known users stays exact through the database's announcements.
         services.AddHostedService<ChangeListener>();

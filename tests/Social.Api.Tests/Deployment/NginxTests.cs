@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Social.Api.Tests.Infrastructure;
@@ -14,12 +13,10 @@ namespace Social.Api.Tests.Deployment;
 /// </summary>
 public sealed class NginxTests(TestEnvironment env)
 {
-    const string Nginx = "/usr/sbin/nginx";
-
     [Fact]
     public async Task TheServiceSeesTheRealClientWhateverForwardedForItSends()
     {
-        ExternalProcess.Require([File.Exists(Nginx) ? null : "Debian's nginx package"], "the nginx check");
+        NginxProcess.Require("the nginx check");
         var started = await ServiceProcess.StartOnNewDatabaseAsync(env, "nginx", new Dictionary<string, string>
         {
             ["TRUSTED_PROXIES"] = "127.0.0.1",
@@ -70,70 +67,4 @@ public sealed class NginxTests(TestEnvironment env)
         },
     })
     { BaseAddress = new Uri(url) };
-
-    /// <summary>nginx with the repository's site, its upstream and port rewritten for loopback, in a folder of its own.</summary>
-    sealed class NginxProcess : IAsyncDisposable
-    {
-        readonly Process _process;
-        readonly string _folder;
-
-        NginxProcess(Process process, string folder, string url) => (_process, _folder, Url) = (process, folder, url);
-
-        public string Url { get; }
-
-        public IEnumerable<string> AccessLog => File.ReadLines(Path.Combine(_folder, "access.log"));
-
-        public static async Task<NginxProcess> StartAsync(int servicePort)
-        {
-            var folder = Directory.CreateTempSubdirectory("social-nginx-").FullName;
-            // Workers run as nobody when CI runs as root: they must reach the temporary files.
-            File.SetUnixFileMode(folder, (UnixFileMode)0b111_111_111);
-            var port = ServiceProcess.FreePort();
-            var site = (await File.ReadAllTextAsync(Repository.PathOf("deploy", "nginx", "social-api.conf")))
-                .Replace("server 127.0.0.1:8000;", $"server 127.0.0.1:{servicePort};", StringComparison.Ordinal)
-                .Replace("listen 80;", $"listen 127.0.0.1:{port};", StringComparison.Ordinal)
-                .Replace("listen [::]:80;", "", StringComparison.Ordinal);
-            await File.WriteAllTextAsync(Path.Combine(folder, "site.conf"), site);
-            await File.WriteAllTextAsync(Path.Combine(folder, "nginx.conf"), $$"""
-                daemon off;
-                pid {{folder}}/nginx.pid;
-                error_log {{folder}}/error.log;
-                events {}
-                http {
-                    access_log {{folder}}/access.log;
-                    client_body_temp_path {{folder}}/body;
-                    proxy_temp_path {{folder}}/proxy;
-                    fastcgi_temp_path {{folder}}/fastcgi;
-                    uwsgi_temp_path {{folder}}/uwsgi;
-                    scgi_temp_path {{folder}}/scgi;
-                    include {{folder}}/site.conf;
-                }
-                """);
-            var start = new ProcessStartInfo(Nginx, ["-p", folder, "-e", Path.Combine(folder, "error.log"), "-c", Path.Combine(folder, "nginx.conf")])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            var nginx = new NginxProcess(Process.Start(start)!, folder, $"http://127.0.0.1:{port}");
-            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            await Eventually.HoldsAsync(async () =>
-            {
-                if (nginx._process.HasExited)
-                    Assert.Fail($"nginx exited with {nginx._process.ExitCode}: {await nginx._process.StandardError.ReadToEndAsync()}");
-                return await Eventually.AnswersOkAsync(client, nginx.Url + "/health/ready");
-            }, "nginx answering");
-            return nginx;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-            _process.Dispose();
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
 }

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+
+namespace Social.Api.Tests.Infrastructure;
+
+/// <summary>
+/// Debian's nginx with the repository's site (deploy/nginx/social-api.conf), its upstream servers
+/// and port rewritten for loopback, in a folder of its own. The access log names the instance that
+/// answered each request (<c>$upstream_addr</c>) and when (<c>$msec</c>).
+/// </summary>
+public sealed class NginxProcess : IAsyncDisposable
+{
+    public const string Program = "/usr/sbin/nginx";
+
+    readonly Process _process;
+
+    NginxProcess(Process process, string folder, string url) => (_process, Folder, Url) = (process, folder, url);
+
+    public string Url { get; }
+
+    public string Folder { get; }
+
+    /// <summary>The rewritten site, holding the upstream block.</summary>
+    public string Site => Path.Combine(Folder, "site.conf");
+
+    public string PidFile => Path.Combine(Folder, "nginx.pid");
+
+    /// <summary>How to run nginx on this configuration (for <c>-t</c> and <c>-s reload</c>).</summary>
+    public string[] Command => [Program, .. ArgumentsFor(Folder)];
+
+    public IEnumerable<string> AccessLog => File.ReadLines(Path.Combine(Folder, "access.log"));
+
+    /// <summary>Skips the test (fails it in CI) without Debian's nginx.</summary>
+    public static void Require(string test) => ExternalProcess.Require([File.Exists(Program) ? null : "Debian's nginx package"], test);
+
+    public static async Task<NginxProcess> StartAsync(params int[] servicePorts)
+    {
+        var folder = Directory.CreateTempSubdirectory("social-nginx-").FullName;
+        // Workers run as nobody when CI runs as root: they must reach the temporary files.
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_111_111);
+        var port = ServiceProcess.FreePort();
+        var servers = string.Join("\n    ", servicePorts.Select(servicePort => $"server 127.0.0.1:{servicePort};"));
+        var site = (await File.ReadAllTextAsync(Repository.PathOf("deploy", "nginx", "social-api.conf")))
+            .Replace("server 127.0.0.1:8000;", servers, StringComparison.Ordinal)
+            .Replace("listen 80;", $"listen 127.0.0.1:{port};", StringComparison.Ordinal)
+            .Replace("listen [::]:80;", "", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(Path.Combine(folder, "site.conf"), site);
+        await File.WriteAllTextAsync(Path.Combine(folder, "nginx.conf"), $$"""
+            daemon off;
+            pid {{folder}}/nginx.pid;
+            error_log {{folder}}/error.log;
+            events {}
+            http {
+                log_format upstream '$remote_addr [$msec] "$request" $status upstream=$upstream_addr upstream_status=$upstream_status';
+                access_log {{folder}}/access.log upstream;
+                client_body_temp_path {{folder}}/body;
+                proxy_temp_path {{folder}}/proxy;
+                fastcgi_temp_path {{folder}}/fastcgi;
+                uwsgi_temp_path {{folder}}/uwsgi;
+                scgi_temp_path {{folder}}/scgi;
+                include {{folder}}/site.conf;
+            }
+            """);
+        var nginx = new NginxProcess(Start(folder), folder, $"http://127.0.0.1:{port}");
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.HoldsAsync(async () =>
+        {
+            if (nginx._process.HasExited)
+                Assert.Fail($"nginx exited with {nginx._process.ExitCode}: {await nginx._process.StandardError.ReadToEndAsync()}");
+            return await Eventually.AnswersOkAsync(client, nginx.Url + "/health/ready");
+        }, "nginx answering");
+        return nginx;
+    }
+
+    static string[] ArgumentsFor(string folder) => ["-p", folder, "-e", Path.Combine(folder, "error.log"), "-c", Path.Combine(folder, "nginx.conf")];
+
+    static Process Start(string folder) =>
+        Process.Start(new ProcessStartInfo(Program, ArgumentsFor(folder)) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        Directory.Delete(Folder, recursive: true);
+    }
+}
