@@ -54,7 +54,8 @@ static class Warmup
         using (services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(started.SetResult))
             await started.Task.WaitAsync(cancellationToken);
         var address = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
-            .Select(BindingAddress.Parse).FirstOrDefault(address => address.Scheme == "http" && !address.IsUnixPipe);
+            .Select(BindingAddress.Parse).FirstOrDefault(address => address.Scheme == "http" && !address.IsUnixPipe
+                && !services.GetRequiredService<Settings>().Management.Ports.Contains(address.Port)); // the management address serves no API
         await using var firstUser = database.Command("SELECT min(id) FROM users");
         if (address is null || await firstUser.ExecuteScalarAsync(cancellationToken) is not int userId)
             return;
