@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Social.Api.Tests.Infrastructure;
 using static Social.Api.Tests.Infrastructure.ApiClient;
 
@@ -34,7 +35,8 @@ public sealed class NginxTests(TestEnvironment env)
             Assert.Equal(HttpStatusCode.Forbidden, (await alice.LoginAsync(UniqueEmail("nobody"), "wrong")).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await alice.LoginAsync(UniqueEmail("nobody"), "wrong")).StatusCode);
         // Bob's failures are his own, whatever he claims.
-        Assert.Equal(HttpStatusCode.Forbidden, (await bob.LoginAsync(UniqueEmail("nobody"), "wrong")).StatusCode);
+        var bobs = await bob.LoginAsync(UniqueEmail("nobody"), "wrong");
+        Assert.Equal(HttpStatusCode.Forbidden, bobs.StatusCode);
 
         // The log is written asynchronously: bob's line is the last one.
         await Eventually.HoldsAsync(() => service.Stdout.Contains("Login failed from 127.0.0.6", StringComparison.Ordinal), "bob's failed login in the log");
@@ -45,7 +47,24 @@ public sealed class NginxTests(TestEnvironment env)
         var logins = nginx.AccessLog.Where(line => line.Contains("\"POST /login ", StringComparison.Ordinal)).ToList();
         Assert.Equal(5, logins.Count);
         Assert.All(logins, line => Assert.Matches(@"^127\.0\.0\.[56] ", line));
+
+        // The service's access log: the real clients, and nginx's request id, which it kept and returned.
+        await Eventually.HoldsAsync(() => LoginAccessLines(service).Count == 5, "five access lines for the logins");
+        var accessLines = LoginAccessLines(service);
+        Assert.Equal(["127.0.0.5", "127.0.0.5", "127.0.0.5", "127.0.0.5", "127.0.0.6"],
+            accessLines.Select(line => line.GetProperty("State").GetProperty("ClientIp").GetString()).Order(StringComparer.Ordinal));
+        var requestId = Assert.Single(bobs.Headers.GetValues("X-Request-Id"));
+        Assert.Contains(logins, line => line.EndsWith($" request_id={requestId}", StringComparison.Ordinal));
+        Assert.Contains(accessLines, line => line.GetProperty("Scopes").EnumerateArray()
+            .Any(scope => scope.TryGetProperty("RequestId", out var id) && id.GetString() == requestId));
     }
+
+    static List<JsonElement> LoginAccessLines(ServiceProcess service) =>
+    [
+        .. service.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(line => line.GetProperty("Category").GetString() == "AccessLog" && line.GetProperty("State").GetProperty("Route").GetString() == "/login"),
+    ];
 
     /// <summary>A client whose connections come from <paramref name="address"/>.</summary>
     static HttpClient ClientFrom(string address, string url) => new(new SocketsHttpHandler

@@ -50,7 +50,7 @@ public sealed class NginxProcess : IAsyncDisposable
             error_log {{folder}}/error.log;
             events {}
             http {
-                log_format upstream '$remote_addr [$msec] "$request" $status upstream=$upstream_addr upstream_status=$upstream_status';
+                log_format upstream '$remote_addr [$msec] "$request" $status upstream=$upstream_addr upstream_status=$upstream_status request_id=$request_id';
                 access_log {{folder}}/access.log upstream;
                 client_body_temp_path {{folder}}/body;
                 proxy_temp_path {{folder}}/proxy;
