@@ -218,7 +218,7 @@ public sealed partial class RollingRestartTests(TestEnvironment env)
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                _failures.Enqueue($"{what}: {e.GetType().Name} {e.Message}");
+                _failures.Enqueue($"{what}: {e}");
             }
             return null;
         }
