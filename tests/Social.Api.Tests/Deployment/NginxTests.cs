@@ -60,11 +60,7 @@ public sealed class NginxTests(TestEnvironment env)
     }
 
     static List<JsonElement> LoginAccessLines(ServiceProcess service) =>
-    [
-        .. service.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Where(line => line.GetProperty("Category").GetString() == "AccessLog" && line.GetProperty("State").GetProperty("Route").GetString() == "/login"),
-    ];
+        [.. service.AccessLogLines().Where(line => line.GetProperty("State").GetProperty("Route").GetString() == "/login")];
 
     /// <summary>A client whose connections come from <paramref name="address"/>.</summary>
     static HttpClient ClientFrom(string address, string url) => new(new SocketsHttpHandler

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 
 namespace Social.Api.Tests.Infrastructure;
 
@@ -22,6 +23,13 @@ public sealed class ServiceProcess : IDisposable
     public int Id => _process.Id;
 
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
+
+    /// <summary>Standard output so far as JSON log lines (the default log format).</summary>
+    public List<JsonElement> JsonLogLines() =>
+        [.. Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(line => JsonDocument.Parse(line).RootElement)];
+
+    /// <summary>The access-log lines written so far.</summary>
+    public List<JsonElement> AccessLogLines() => [.. JsonLogLines().Where(line => line.GetProperty("Category").GetString() == "AccessLog")];
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
     /// <summary>Starts the service with only the given variables (plus PATH and HOME), so nothing leaks in from the test machine.</summary>

@@ -128,9 +128,7 @@ public sealed class RequestLogTests(TestEnvironment env)
     /// <summary>The JSON log lines whose scope carries the request id, once its access line (the request's last) is written.</summary>
     static async Task<List<JsonElement>> LinesOfAsync(ServiceProcess service, string requestId, bool accessLogged = true)
     {
-        List<JsonElement> Lines() => [.. service.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Where(line => Scope(line, "RequestId") == requestId)];
+        List<JsonElement> Lines() => [.. service.JsonLogLines().Where(line => Scope(line, "RequestId") == requestId)];
         // The console log is written asynchronously.
         await Eventually.HoldsAsync(() => accessLogged ? Lines().Any(l => l.GetProperty("Category").GetString() == "AccessLog") : Lines().Count > 0,
             $"the log lines of request {requestId}");
