@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Social.Api.Tests.Infrastructure;
@@ -46,8 +44,8 @@ public sealed partial class RollingRestartTests(TestEnvironment env)
         await File.WriteAllTextAsync(Path.Combine(instances, $"{addresses[1]}.pid"), second.Id.ToString(CultureInfo.InvariantCulture));
         try
         {
-            var users = await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => LoggedInClientAsync(nginx.Url)));
-            var load = new Load();
+            var users = await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => CreateUserAsync(nginx.Url, UniqueEmail("rolling"))));
+            var load = new RollingLoad();
             using var done = new CancellationTokenSource();
             var clients = users.Select(user => load.RunAsync(user, done.Token)).ToList();
 
@@ -143,25 +141,6 @@ public sealed partial class RollingRestartTests(TestEnvironment env)
     [GeneratedRegex(@"^\S+ \[(?<msec>[0-9.]+)\] "".*"" \d{3} upstream=(?<upstream>.+?) upstream_status=.+$")]
     private static partial Regex AccessLine();
 
-    static async Task<TestUser> LoggedInClientAsync(string url)
-    {
-        using var anonymous = new HttpClient { BaseAddress = new Uri(url) };
-        var email = UniqueEmail("rolling");
-        var registered = await anonymous.RegisterAsync(email);
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        var token = await LogInAsync(anonymous, email);
-        var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return new TestUser((await registered.JsonAsync())["id"]!.GetValue<int>(), email, Password, token, client);
-    }
-
-    static async Task<string> LogInAsync(HttpClient client, string email)
-    {
-        var login = await client.LoginAsync(email);
-        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        return (await login.JsonAsync())["access_token"]!.GetValue<string>();
-    }
-
     static void StopInstance(int pid)
     {
         try
@@ -172,70 +151,6 @@ public sealed partial class RollingRestartTests(TestEnvironment env)
         catch (ArgumentException)
         {
             // already gone
-        }
-    }
-
-    /// <summary>Clients each writing a post, voting for it, reading it and the first page, logging in now and then, and taking every other vote back.</summary>
-    sealed class Load
-    {
-        readonly ConcurrentQueue<string> _failures = new();
-        readonly ConcurrentDictionary<int, (int UserId, string Title, int Votes)> _posts = new();
-        int _answered;
-
-        public IEnumerable<string> Failures => _failures;
-
-        public int Answered => _answered;
-
-        public async Task RunAsync(TestUser user, CancellationToken stop)
-        {
-            for (var round = 0; !stop.IsCancellationRequested; round++)
-            {
-                var title = UniqueText("rolling");
-                if (await SendAsync("create", () => user.Client.PostAsJsonAsync("/posts/", new { title, content = "during a rolling restart" }), HttpStatusCode.Created) is not { } created)
-                    continue;
-                var id = (await created.JsonAsync())["id"]!.GetValue<int>();
-                _posts[id] = (user.Id, title, 0);
-                if (await SendAsync("vote", () => user.VoteAsync(id, 1), HttpStatusCode.Created) is not null)
-                    _posts[id] = (user.Id, title, 1);
-                await SendAsync("read", () => user.Client.GetAsync($"/posts/{id}"), HttpStatusCode.OK);
-                await SendAsync("list", () => user.Client.GetAsync("/posts/?limit=5"), HttpStatusCode.OK);
-                if (round % 2 == 1 && await SendAsync("unvote", () => user.VoteAsync(id, 0), HttpStatusCode.Created) is not null)
-                    _posts[id] = (user.Id, title, 0);
-                if (round % 5 == 0)
-                    await SendAsync("login", () => user.Client.LoginAsync(user.Email), HttpStatusCode.OK);
-            }
-        }
-
-        async Task<HttpResponseMessage?> SendAsync(string what, Func<Task<HttpResponseMessage>> send, HttpStatusCode expected)
-        {
-            try
-            {
-                var response = await send();
-                Interlocked.Increment(ref _answered);
-                if (response.StatusCode == expected)
-                    return response;
-                _failures.Enqueue($"{what}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                _failures.Enqueue($"{what}: {e}");
-            }
-            return null;
-        }
-
-        /// <summary>Every post a 201 acknowledged is there, with its title and the vote count the acknowledged votes leave.</summary>
-        public async Task AssertWritesPresentAsync(TestUser[] users)
-        {
-            var reader = users[0].Client;
-            foreach (var (id, (_, title, votes)) in _posts)
-            {
-                var read = await reader.GetAsync($"/posts/{id}");
-                Assert.Equal(HttpStatusCode.OK, read.StatusCode);
-                var body = await read.JsonAsync();
-                Assert.Equal(title, body["Post"]!["title"]!.GetValue<string>());
-                Assert.Equal(votes, body["votes"]!.GetValue<int>());
-            }
-            Assert.NotEmpty(_posts);
         }
     }
 }

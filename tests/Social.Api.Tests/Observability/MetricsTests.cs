@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Social.Api.Tests.Infrastructure;
 using static Social.Api.Tests.Infrastructure.ApiClient;
 
@@ -15,8 +13,6 @@ namespace Social.Api.Tests.Observability;
 /// </summary>
 public sealed class MetricsTests(TestEnvironment env)
 {
-    const string Prometheus = "/usr/bin/prometheus";
-
     [Fact]
     public async Task TheManagementAddressServesMetricsAndHealthButNotTheApi()
     {
@@ -71,7 +67,7 @@ public sealed class MetricsTests(TestEnvironment env)
     [Fact]
     public async Task PrometheusScrapesEverySeriesAndTheyMoveWithTheRequests()
     {
-        ExternalProcess.Require([File.Exists(Prometheus) ? null : "Debian's prometheus package"], "the Prometheus scrape check");
+        PrometheusProcess.Require("the Prometheus scrape check");
         var management = $"127.0.0.1:{ServiceProcess.FreePort()}";
         var started = await ServiceProcess.StartOnNewDatabaseAsync(env, "scraped", new Dictionary<string, string>
         {
@@ -186,62 +182,5 @@ public sealed class MetricsTests(TestEnvironment env)
             ["MANAGEMENT_URLS"] = $"http://{management}",
         }, "--urls", $"http://{address}");
         return ((process, address), management);
-    }
-
-    /// <summary>Debian's Prometheus, scraping the given targets every half second, in a folder of its own.</summary>
-    sealed class PrometheusProcess : IAsyncDisposable
-    {
-        readonly Process _process;
-        readonly string _folder;
-        readonly HttpClient _client;
-
-        PrometheusProcess(Process process, string folder, string url) =>
-            (_process, _folder, _client) = (process, folder, new HttpClient { BaseAddress = new Uri(url) });
-
-        public static async Task<PrometheusProcess> StartAsync(IEnumerable<string> targets)
-        {
-            var folder = Directory.CreateTempSubdirectory("social-prometheus-").FullName;
-            var config = Path.Combine(folder, "prometheus.yml");
-            await File.WriteAllTextAsync(config, $$"""
-                global:
-                  scrape_interval: 500ms
-                  scrape_timeout: 400ms
-                scrape_configs:
-                  - job_name: social-api
-                    static_configs:
-                      - targets: [{{string.Join(", ", targets.Select(t => $"'{t}'"))}}]
-                """);
-            var url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
-            var start = new ProcessStartInfo(Prometheus) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(folder, "data")}", $"--web.listen-address={new Uri(url).Authority}" })
-                start.ArgumentList.Add(argument);
-            var process = Process.Start(start)!;
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var prometheus = new PrometheusProcess(process, folder, url);
-            await Eventually.HoldsAsync(() => Eventually.AnswersOkAsync(prometheus._client, "/-/ready"), "Prometheus ready", TimeSpan.FromSeconds(30));
-            return prometheus;
-        }
-
-        /// <summary>The value of an instant query with one result; null when it has none.</summary>
-        public async Task<double?> ValueAsync(string query)
-        {
-            var answer = JsonNode.Parse(await _client.GetStringAsync("/api/v1/query?query=" + Uri.EscapeDataString(query)))!;
-            Assert.Equal("success", answer["status"]!.GetValue<string>());
-            var results = answer["data"]!["result"]!.AsArray();
-            return results.Count == 1 ? double.Parse(results[0]!["value"]![1]!.GetValue<string>(), CultureInfo.InvariantCulture) : null;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _client.Dispose();
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-            _process.Dispose();
-            Directory.Delete(_folder, recursive: true);
-        }
     }
 }
