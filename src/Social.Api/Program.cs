@@ -41,9 +41,10 @@ try
 
     var app = builder.Build();
 
-    app.UseTelemetry();
+    app.UseRequestLog();
     app.UseTrustedProxies();
     app.UseSecurityHeaders();
+    app.UseManagementAddresses();
     app.UseErrorHandling();
     app.UseDatabaseReadiness();
     app.UseRouting();

@@ -47,11 +47,8 @@ public static class Telemetry
         return builder;
     }
 
-    /// <summary>
-    /// The request log first, so that every other line of the request carries its id; then the
-    /// management addresses, which answer <c>/metrics</c> and <c>/health/…</c> and nothing else.
-    /// </summary>
-    public static WebApplication UseTelemetry(this WebApplication app)
+    /// <summary>The first middleware, so that every other line of the request carries its id.</summary>
+    public static WebApplication UseRequestLog(this WebApplication app)
     {
         // Counters report their zeros from the start, not from their first event: the meter
         // provider listens before the metrics are made.
@@ -59,7 +56,12 @@ public static class Telemetry
         app.Services.GetRequiredService<ApiMetrics>();
         app.Services.GetRequiredService<IncomingTraces>();
         app.UseMiddleware<RequestLog>();
+        return app;
+    }
 
+    /// <summary>The management addresses answer <c>/metrics</c> and <c>/health/…</c>, and nothing else.</summary>
+    public static WebApplication UseManagementAddresses(this WebApplication app)
+    {
         var management = app.Services.GetRequiredService<Settings>().Management;
         if (management.Ports.Count == 0)
             return app;

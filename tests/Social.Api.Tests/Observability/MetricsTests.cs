@@ -25,7 +25,9 @@ public sealed class MetricsTests(TestEnvironment env)
         Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
         Assert.Contains("social_logins_total{", await metrics.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(management + "/health/ready")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(management + "/users/1")).StatusCode);
+        var api = await client.GetAsync(management + "/users/1");
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.Equal("nosniff", Assert.Single(api.Headers.GetValues("X-Content-Type-Options")));
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(management + "/")).StatusCode);
         // The public address: the API, and no metrics, whatever Host the client claims.
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(started.Url + "/metrics")).StatusCode);
