@@ -27,26 +27,16 @@ public static class HealthProbe
         return 1;
     }
 
-    /// <summary>
-    /// The first address the service listens on (urls, then http_ports, then the default, as
-    /// <see cref="Hosting.UseDefaultAddress"/> chooses), with a wildcard host read as loopback.
-    /// </summary>
+    /// <summary>The first public address the service listens on (<see cref="Hosting.PublicUrls"/>), a wildcard host read as loopback.</summary>
     internal static Uri LocalAddress(IConfiguration config)
     {
-        if (First(config["urls"]) is { } url)
+        var address = BindingAddress.Parse(Hosting.PublicUrls(config)[0]);
+        var host = address.Host switch
         {
-            var address = BindingAddress.Parse(url);
-            var host = address.Host switch
-            {
-                "+" or "*" or "0.0.0.0" or "" => "127.0.0.1",
-                "[::]" => "[::1]",
-                var named => named,
-            };
-            return new Uri($"{address.Scheme}://{host}:{address.Port}");
-        }
-        return First(config["http_ports"]) is { } port ? new Uri($"http://127.0.0.1:{port}") : new Uri(Hosting.DefaultUrl);
+            "+" or "*" or "0.0.0.0" or "" => "127.0.0.1",
+            "[::]" => "[::1]",
+            var named => named,
+        };
+        return new Uri($"{address.Scheme}://{host}:{address.Port}");
     }
-
-    static string? First(string? list) =>
-        list?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
 }

@@ -68,34 +68,33 @@ public static class Hosting
     }
 
     /// <summary>
-    /// The public addresses (--urls, ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS; otherwise
-    /// <see cref="DefaultUrl"/>), and the management addresses beside them.
+    /// The public addresses: --urls or ASPNETCORE_URLS, otherwise ASPNETCORE_HTTP_PORTS and
+    /// ASPNETCORE_HTTPS_PORTS, otherwise <see cref="DefaultUrl"/>. The server listens there, and the
+    /// container's health probe asks the first of them.
     /// </summary>
+    public static string[] PublicUrls(IConfiguration config)
+    {
+        if (List(config["urls"]) is [_, ..] urls)
+            return urls;
+        string[] ports = [.. List(config["http_ports"]).Select(port => $"http://*:{port}"), .. List(config["https_ports"]).Select(port => $"https://*:{port}")];
+        return ports.Length > 0 ? ports : [DefaultUrl];
+    }
+
+    /// <summary>Listens on the public addresses and, beside them, the management ones (a port of their own).</summary>
     public static WebApplicationBuilder UseDefaultAddress(this WebApplicationBuilder builder, ManagementSettings? management = null)
     {
-        var config = builder.Configuration;
-        var configured = config["urls"] is not null || config["http_ports"] is not null || config["https_ports"] is not null;
-        if (management is not { Urls.Count: > 0 })
-        {
-            if (!configured)
-                builder.WebHost.UseUrls(DefaultUrl);
-            return builder;
-        }
-
-        // Kestrel listens on one list of addresses: the public ones are restated beside the management ones.
-        var publicUrls = config["urls"] is { } urls
-            ? urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : configured
-                ? [.. Ports(config["http_ports"]).Select(port => $"http://*:{port}"), .. Ports(config["https_ports"]).Select(port => $"https://*:{port}")]
-                : [DefaultUrl];
+        var publicUrls = PublicUrls(builder.Configuration);
+        var managementUrls = management?.Urls ?? [];
         foreach (var url in publicUrls)
         {
-            if (management.Ports.Contains(BindingAddress.Parse(url).Port))
+            if (management?.Ports.Contains(BindingAddress.Parse(url).Port) == true)
                 throw new InvalidConfigurationException($"{ManagementSettings.Variable} and the public address {url} share a port; give the management address a port of its own.");
         }
-        builder.WebHost.UseUrls([.. publicUrls, .. management.Urls]);
+        // Restated only when needed: beside ASPNETCORE_HTTP_PORTS, a URL list makes Kestrel warn that it overrides them.
+        if (managementUrls.Count > 0 || publicUrls is [DefaultUrl])
+            builder.WebHost.UseUrls([.. publicUrls, .. managementUrls]);
         return builder;
     }
 
-    static string[] Ports(string? list) => (list ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    static string[] List(string? list) => (list ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
