@@ -39,10 +39,16 @@ public sealed partial class RequestLog(RequestDelegate next, ILoggerFactory logg
             return Task.CompletedTask;
         }, context);
 
+        using var scope = _accessLog.BeginScope(new RequestScope(id));
+        if (!_accessLog.IsEnabled(LogLevel.Information))
+        {
+            await next(context); // the access log is off: nothing to count
+            return;
+        }
+
         var body = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         var counted = new CountingResponseBody(body);
         context.Features.Set<IHttpResponseBodyFeature>(counted);
-        using var scope = _accessLog.BeginScope(new RequestScope(id));
         try
         {
             await next(context);
@@ -50,12 +56,9 @@ public sealed partial class RequestLog(RequestDelegate next, ILoggerFactory logg
         finally
         {
             context.Features.Set(body);
-            if (_accessLog.IsEnabled(LogLevel.Information))
-            {
-                LogRequest(_accessLog, context.Request.Method, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)",
-                    context.Response.StatusCode, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2), counted.BytesSent,
-                    context.Connection.RemoteIpAddress, context.Features.Get<Caller>()?.Id);
-            }
+            LogRequest(_accessLog, context.Request.Method, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)",
+                context.Response.StatusCode, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2), counted.BytesSent,
+                context.Connection.RemoteIpAddress, context.Features.Get<Caller>()?.Id);
         }
     }
 
