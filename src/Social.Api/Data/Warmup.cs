@@ -15,7 +15,7 @@ namespace Social.Api.Data;
 /// </summary>
 static class Warmup
 {
-    /// <summary>Connections opened at once: about what a busy instance holds; the pool opens more on demand.</summary>
+    /// <summary>Connections ready for the first burst of requests; the pool opens more on demand and closes idle ones after five minutes.</summary>
     const int Connections = 16;
 
     public static async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
