@@ -4,6 +4,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Social.Api.Auth;
+using Social.Api.Data;
 using Social.Api.Infrastructure;
 
 namespace Social.Api.Observability;
@@ -40,9 +41,9 @@ public sealed partial class RequestLog(RequestDelegate next, ILoggerFactory logg
         }, context);
 
         using var scope = _accessLog.BeginScope(new RequestScope(id));
-        if (!_accessLog.IsEnabled(LogLevel.Information))
+        if (!_accessLog.IsEnabled(LogLevel.Information) || IsWarmUp(context.Request))
         {
-            await next(context); // the access log is off: nothing to count
+            await next(context); // the access log is off, or this is the instance warming itself up: nothing to count
             return;
         }
 
@@ -74,6 +75,9 @@ public sealed partial class RequestLog(RequestDelegate next, ILoggerFactory logg
         var id = context.Request.Headers[Header];
         return id is [{ Length: > 0 and <= MaxIdLength } value] && value.All(IsIdCharacter) ? value : null;
     }
+
+    // The instance's own warm-up requests, told apart by a value only this process knows.
+    static bool IsWarmUp(HttpRequest request) => request.Headers[Warmup.Header] is [var marker] && marker == Warmup.Marker;
 
     static bool IsIdCharacter(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '+' or '/' or '=';
 

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Social.Api.Data;
 using Social.Api.Tests.Infrastructure;
+using static Social.Api.Tests.Infrastructure.ApiClient;
+using static Social.Api.Tests.Infrastructure.Sql;
 
 namespace Social.Api.Tests.Data;
 
@@ -47,5 +49,39 @@ public sealed class WarmupTests(TestEnvironment env)
         var client = api.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheWarmUpWritesNothingUsesUpNoIdAndStaysOutOfTheAccessLog()
+    {
+        // A first instance makes the data the warm-up of a second one works with: a user, a post, a vote.
+        var (first, url, database) = await ServiceProcess.StartOnNewDatabaseAsync(env, "warm");
+        using (first)
+        {
+            var user = await CreateUserAsync(url);
+            var post = await user.CreatePostAsync();
+            Assert.Equal(HttpStatusCode.Created, (await user.VoteAsync(post["id"]!.GetValue<int>(), 1)).StatusCode);
+        }
+        await using var db = await env.Cluster.OpenAsync(database);
+        const string everything = """
+            SELECT (SELECT count(*) FROM users) || ' ' || (SELECT count(*) FROM posts) || ' ' || (SELECT count(*) FROM votes)
+                || ' ' || (SELECT string_agg(post_id || ':' || votes, ',') FROM post_vote_counts)
+                || ' ' || (SELECT last_value || ' ' || is_called FROM posts_id_seq)
+            """;
+        var before = await RowsAsync(db, everything);
+
+        var secondUrl = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
+        using var second = ServiceProcess.Start(AppContext.BaseDirectory, new Dictionary<string, string>
+        {
+            ["DATABASE_URL"] = $"postgresql://postgres:{env.Cluster.Password}@127.0.0.1:{env.Cluster.Port}/{database}",
+            ["SECRET_KEY"] = ApiFactory.SecretKey,
+        }, "--urls", secondUrl);
+        await second.WaitUntilServingAsync(secondUrl + "/health/ready");
+
+        Assert.Contains("Warmed up", second.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Warm-up failed", second.Stdout, StringComparison.Ordinal);
+        Assert.Equal(before, await RowsAsync(db, everything));
+        // Hundreds of requests to itself, none of them in the access log: only the readiness polls are.
+        Assert.All(second.AccessLogLines(), line => Assert.Equal("/health/ready", line.GetProperty("State").GetProperty("Route").GetString()));
     }
 }
