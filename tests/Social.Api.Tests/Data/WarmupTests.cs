@@ -81,7 +81,13 @@ public sealed class WarmupTests(TestEnvironment env)
         Assert.Contains("Warmed up", second.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("Warm-up failed", second.Stdout, StringComparison.Ordinal);
         Assert.Equal(before, await RowsAsync(db, everything));
-        // Hundreds of requests to itself, none of them in the access log: only the readiness polls are.
-        Assert.All(second.AccessLogLines(), line => Assert.Equal("/health/ready", line.GetProperty("State").GetProperty("Route").GetString()));
+        // A client that sends the warm-up's header is logged all the same: only the process knows the value.
+        using var client = new HttpClient { BaseAddress = new Uri(secondUrl) };
+        client.DefaultRequestHeaders.Add("X-Social-Warm-Up", Guid.NewGuid().ToString("N"));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+        static string Route(System.Text.Json.JsonElement line) => line.GetProperty("State").GetProperty("Route").GetString()!;
+        await Eventually.HoldsAsync(() => second.AccessLogLines().Any(line => Route(line) == "/"), "the client's request in the access log");
+        // Hundreds of requests to itself before, none of them in the access log: only the readiness polls are.
+        Assert.All(second.AccessLogLines(), line => Assert.Contains(Route(line), new[] { "/health/ready", "/" }));
     }
 }
