@@ -35,7 +35,7 @@ public static class AuthEndpoints
         FailedLoginLimiter failedLogins, ApiMetrics metrics, HttpContext http, ILogger<LoginForm> logger, CancellationToken cancellationToken)
     {
         var clientIp = http.Connection.RemoteIpAddress;
-        if (failedLogins.RetryAfter(clientIp) is { } wait)
+        if (await failedLogins.RetryAfterAsync(clientIp) is { } wait)
         {
             ClientLimits.LogThrottled(logger, http);
             metrics.LoggedIn(ApiMetrics.Login.Throttled);
@@ -59,7 +59,7 @@ public static class AuthEndpoints
         {
             await passwords.VerifyAsync(form.Password, null, cancellationToken);
             logger.LogWarning("Login refused for user {UserId} from {ClientIp}: account locked", account.Id, clientIp);
-            failedLogins.RecordFailure(clientIp);
+            await failedLogins.RecordFailureAsync(clientIp);
             metrics.LoggedIn(ApiMetrics.Login.Locked);
             return Problems.Forbidden(InvalidCredentials);
         }
@@ -79,7 +79,7 @@ public static class AuthEndpoints
             {
                 logger.LogInformation("Login failed for user {UserId} from {ClientIp}: wrong password", account.Id, clientIp);
             }
-            failedLogins.RecordFailure(clientIp);
+            await failedLogins.RecordFailureAsync(clientIp);
             metrics.LoggedIn(account is null ? ApiMetrics.Login.UnknownAccount : ApiMetrics.Login.WrongPassword);
             return Problems.Forbidden(InvalidCredentials);
         }

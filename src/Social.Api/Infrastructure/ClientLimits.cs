@@ -2,6 +2,8 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
+using RedisRateLimiting;
+using Social.Api.Infrastructure.SharedLimits;
 using Social.Api.Observability;
 
 namespace Social.Api.Infrastructure;
@@ -11,6 +13,7 @@ namespace Social.Api.Infrastructure;
 /// credential stuffing, see <see cref="FailedLoginLimiter"/>; registration: fake accounts, a
 /// token bucket per address through the framework's limiter). Refusals are 429 with Retry-After
 /// and a JSON detail (the framework's default would be a bare 503, which clients read as our outage).
+/// With REDIS_URL both are counted in Redis, across instances (<see cref="RedisLimits"/>).
 /// </summary>
 public static class ClientLimits
 {
@@ -18,10 +21,13 @@ public static class ClientLimits
 
     public static IServiceCollection AddClientLimits(this IServiceCollection services, RequestLimits limits)
     {
+        services.AddSingleton(provider => new RedisLimits(RedisLimits.Connect(limits.Redis), provider.GetRequiredService<ILogger<RedisLimits>>()));
         services.AddSingleton<FailedLoginLimiter>();
         services.AddRateLimiter(options =>
         {
-            options.AddPolicy(Registration, http => PerClientIp(http, limits.RegisterPerIp));
+            options.AddPolicy(Registration, http => limits.Redis is null
+                ? PerClientIp(http, limits.RegisterPerIp)
+                : SharedPerClientIp(http, limits.RegisterPerIp, http.RequestServices.GetRequiredService<RedisLimits>()));
             options.OnRejected = async (context, cancellationToken) =>
             {
                 var http = context.HttpContext;
@@ -60,12 +66,27 @@ public static class ClientLimits
         logger.LogWarning("Throttled {Method} {Path} from {ClientIp}", http.Request.Method, http.Request.Path.Value, http.Connection.RemoteIpAddress);
 
     static RateLimitPartition<string> PerClientIp(HttpContext http, RateLimit rate) =>
-        RateLimitPartition.GetTokenBucketLimiter(Key(http.Connection.RemoteIpAddress), _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = rate.Count,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = rate.Period / rate.Count,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
+        RateLimitPartition.GetTokenBucketLimiter(Key(http.Connection.RemoteIpAddress), _ => TokenBucket(rate));
+
+    // The same bucket in Redis (RedisRateLimiting), each address's own.
+    static RateLimitPartition<string> SharedPerClientIp(HttpContext http, RateLimit rate, RedisLimits shared) =>
+        RateLimitPartition.Get(Key(http.Connection.RemoteIpAddress), address => new SharedOrLocalLimiter(
+            new RedisTokenBucketRateLimiter<string>($"social:registrations:{address}", new RedisTokenBucketRateLimiterOptions
+            {
+                TokenLimit = rate.Count,
+                TokensPerPeriod = 1,
+                ReplenishmentPeriod = rate.Period / rate.Count,
+                ConnectionMultiplexerFactory = () => shared.Connection!,
+            }),
+            new TokenBucketRateLimiter(TokenBucket(rate)),
+            shared));
+
+    static TokenBucketRateLimiterOptions TokenBucket(RateLimit rate) => new()
+    {
+        TokenLimit = rate.Count,
+        TokensPerPeriod = 1,
+        ReplenishmentPeriod = rate.Period / rate.Count,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
 }

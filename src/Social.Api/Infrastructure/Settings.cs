@@ -164,6 +164,7 @@ public sealed record PasswordSettings(int BcryptCost, int HashingConcurrency, in
 /// <summary>What one request or one client may ask for.</summary>
 /// <param name="LoginPerIp">Failed logins per client IP; successful ones are not counted.</param>
 /// <param name="RegisterPerIp">Registration attempts per client IP.</param>
+/// <param name="Redis">REDIS_URL: where both are counted across instances; null: per instance.</param>
 public sealed record RequestLimits(
     RateLimit LoginPerIp,
     RateLimit RegisterPerIp,
@@ -172,7 +173,8 @@ public sealed record RequestLimits(
     int MaxPageSize,
     int MaxTitleLength,
     int MaxContentLength,
-    int MaxPasswordLength)
+    int MaxPasswordLength,
+    StackExchange.Redis.ConfigurationOptions? Redis)
 {
     public const int MaxSearchLength = 256;
 
@@ -185,5 +187,6 @@ public sealed record RequestLimits(
         MaxPageSize: config.Int("MAX_PAGE_SIZE", 100, min: 1, max: 10_000),
         MaxTitleLength: config.Int("MAX_TITLE_LENGTH", 1_000, min: 1, max: int.MaxValue),
         MaxContentLength: config.Int("MAX_CONTENT_LENGTH", 100_000, min: 1, max: int.MaxValue),
-        MaxPasswordLength: config.Int("MAX_PASSWORD_LENGTH", 1_024, min: 8, max: 1_000_000));
+        MaxPasswordLength: config.Int("MAX_PASSWORD_LENGTH", 1_024, min: 8, max: 1_000_000),
+        Redis: SharedLimits.RedisSettings.Load(config));
 }

@@ -58,6 +58,33 @@ public sealed class SettingsTests
     }
 
     [Theory]
+    [InlineData("redis://127.0.0.1:6380", "127.0.0.1:6380", null, null)]
+    [InlineData("redis://:s%40cret@cache.internal/2", "cache.internal:6379", "s@cret", 2)]
+    [InlineData("cache.internal:6390,password=secret", "cache.internal:6390", "secret", null)]
+    public void RedisUrlIsAUrlOrAConfigurationString(string url, string endpoint, string? password, int? database)
+    {
+        var redis = Load(("REDIS_URL", url)).Limits.Redis!;
+
+        Assert.Equal(endpoint, Assert.Single(redis.EndPoints).ToString()!.Replace("Unspecified/", "", StringComparison.Ordinal));
+        Assert.Equal(password, redis.Password);
+        Assert.Equal(database, redis.DefaultDatabase);
+        Assert.False(redis.AbortOnConnectFail); // an unreachable Redis does not stop the start
+        Assert.Null(Load().Limits.Redis);
+    }
+
+    [Theory]
+    [InlineData("redis://:secret@")]
+    [InlineData("redis://:secret@host/not-a-number")]
+    [InlineData(",password=secret")]
+    public void UnusableRedisUrlsAreRefusedWithoutShowingThePassword(string url)
+    {
+        var error = Assert.Throws<InvalidConfigurationException>(() => Load(("REDIS_URL", url)));
+
+        Assert.Contains("REDIS_URL", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("postgresql://u:p@h:5432/")]
     [InlineData("http://u:p@h/db")]
     [InlineData("not a url")]
