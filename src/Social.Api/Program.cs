@@ -34,6 +34,7 @@ try
     builder.Services.AddDatabaseReadiness();
     builder.Services.AddJwtAuthentication(JwtSettings.From(settings.Tokens));
     builder.Services.AddClientLimits(settings.Limits);
+    builder.Services.AddPostFeeds();
     builder.Services.AddApiDocs();
     builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
         // Any origin, but without credentials: tokens travel in headers, never in cookies.
@@ -64,6 +65,7 @@ try
     app.MapUsers();
     app.MapAuth();
     app.MapPosts();
+    app.MapUserPosts();
     app.MapVotes();
 
     await app.RunAsync();

@@ -31,12 +31,12 @@ static class Warmup
             await connection.DisposeAsync();
 
         // Each read the endpoints send, through their own code (compiled, and planned by PostgreSQL,
-        // once here): a first page, a search, a deep page, one post, and a user as the token check looks it up.
-        await PostSql.ReadAllAsync(PostSql.Page(database, "", 0, 10), cancellationToken);
-        await PostSql.ReadAllAsync(PostSql.Page(database, "warm-up", 0, 10), cancellationToken);
-        await PostSql.ReadAllAsync(PostSql.Page(database, "", 10_000, 10), cancellationToken);
-        await PostSql.ReadAllAsync(PostSql.ById(database, 1), cancellationToken);
-        await PostSql.ExistsAsync(database, 1, cancellationToken);
+        // once here): a first page in each order, a search, a deep page, one post, and a user as the
+        // token check looks it up.
+        foreach (var (sort, search, skip) in new[] { (FeedSort.Id, "", 0), (FeedSort.Id, "warm-up", 0), (FeedSort.Id, "", 10_000), (FeedSort.New, "", 0), (FeedSort.Top, "", 0), (FeedSort.Hot, "", 0) })
+            await FeedSql.ReadAsync(database, new FeedPage(new FeedList(sort, TopWindow.All, search, null), skip, 10, null, null), cancellationToken);
+        await PostSql.ReadAllAsync(PostSql.ById(database, 1, null), cancellationToken);
+        await PostSql.ExistsAsync(database, 1, null, cancellationToken);
         await using var scope = services.CreateAsyncScope();
         await services.GetRequiredService<KnownUsers>().FindAsync(1, scope.ServiceProvider, cancellationToken);
 
@@ -63,7 +63,7 @@ static class Warmup
         var host = address.Host is "+" or "*" or "0.0.0.0" or "[::]" ? "localhost" : address.Host;
         using var client = new HttpClient { BaseAddress = new Uri($"http://{host}:{address.Port}"), Timeout = TimeSpan.FromSeconds(5) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", services.GetRequiredService<TokenService>().CreateToken(userId));
-        foreach (var path in new[] { "/posts/", "/posts/?search=warm-up", "/posts/?skip=10000", "/posts/1", $"/users/{userId}" })
+        foreach (var path in new[] { "/posts/", "/posts/?search=warm-up", "/posts/?skip=10000", "/posts/?sort=hot", "/posts/1", $"/users/{userId}", $"/users/{userId}/posts" })
             (await client.GetAsync(path, cancellationToken)).Dispose();
         // Refused by validation (422), and a vote for a post that cannot exist (404): read, checked, not written.
         (await client.PostAsync("/posts/", Json("{}"), cancellationToken)).Dispose();
