@@ -37,8 +37,9 @@ try
     builder.Services.AddPostFeeds();
     builder.Services.AddApiDocs();
     builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
-        // Any origin, but without credentials: tokens travel in headers, never in cookies.
-        .AllowAnyOrigin().AllowAnyMethod().AllowAnyHeader().SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+        // Any origin, but without credentials: tokens travel in headers, never in cookies. Scripts
+        // may read Link, which names a list's next page.
+        .AllowAnyOrigin().AllowAnyMethod().AllowAnyHeader().WithExposedHeaders("Link").SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
 
     var app = builder.Build();
 

@@ -128,6 +128,20 @@ public sealed class CursorTests(TestEnvironment env)
         Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync(link + "&skip=0")).StatusCode);
     }
 
+    [Fact]
+    public async Task ScriptsOfOtherOriginsMayReadTheLinkHeader()
+    {
+        var user = await env.Api.CreateUserAsync();
+        var (tag, _) = await SeedAsync(user, 2);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/posts/?search={tag}&limit=1");
+        request.Headers.Add("Origin", "https://app.example");
+
+        var response = await user.Client.SendAsync(request);
+
+        Assert.NotNull(NextLink(response));
+        Assert.Contains("Link", string.Join(",", response.Headers.GetValues("Access-Control-Expose-Headers")), StringComparison.OrdinalIgnoreCase);
+    }
+
     static async Task AssertRefusedAsync(TestUser user, string uri)
     {
         var response = await user.Client.GetAsync(uri);
