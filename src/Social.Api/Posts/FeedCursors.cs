@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
@@ -45,7 +46,9 @@ public sealed class FeedCursors(Settings settings)
     public FeedKeys? Decode(FeedList list, string text, out ValidationError? error)
     {
         Span<byte> cursor = stackalloc byte[Length + 3];
-        if (text.Length > 2 * Length || !Base64Url.TryDecodeFromChars(text, cursor, out var written) || written != Length || cursor[0] != Version)
+        // The OperationStatus form: TryDecodeFromChars throws on a character outside the alphabet.
+        if (text.Length > 2 * Length || Base64Url.DecodeFromChars(text, cursor, out _, out var written) != OperationStatus.Done
+            || written != Length || cursor[0] != Version)
         {
             error = Refused("cursor is malformed or truncated: pass the cursor of a Link header unchanged", "malformed");
             return null;
