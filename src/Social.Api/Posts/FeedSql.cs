@@ -28,39 +28,57 @@ public static class FeedSql
 
         var list = page.List;
         var sorted = list.Sort != FeedSort.Id;
-        List<string> where = [];
+        List<string> onPosts = [], onRanks = [];
         if (list.OwnerId is { } owner)
-            where.Add($"p.owner_id = {Parameter(owner)}");
+            onPosts.Add($"p.owner_id = {Parameter(owner)}");
         if (list.Search.Length > 0)
-            where.Add($"strpos(p.title, {Parameter(list.Search)}) > 0");
+            onPosts.Add($"strpos(p.title, {Parameter(list.Search)}) > 0");
         if (page.Viewer is { } viewer)
-            where.Add(PostSql.VisibleTo(Parameter(viewer), "p."));
-        if (list.Sort == FeedSort.Top && list.Window != TopWindow.All)
-            where.Add($"c.created_at >= now() - interval '{FeedOrder.Interval(list.Window)}'");
-        if (page.After is { } after)
-            where.Add(sorted ? $"(c.{KeyColumn(list.Sort)}, c.post_id) < ({Parameter(KeyValue(list.Sort, after.Key))}, {Parameter(after.Id)})" : $"p.id > {Parameter(after.Id)}");
+            onPosts.Add(PostSql.VisibleTo(Parameter(viewer), "p."));
+        var windowed = list.Sort == FeedSort.Top && list.Window != TopWindow.All;
+        if (windowed)
+            onRanks.Add($"c.created_at >= now() - interval '{FeedOrder.Interval(list.Window)}'");
+        if (page.After is { } after && sorted)
+            onRanks.Add($"(c.{KeyColumn(list.Sort)}, c.post_id) < ({Parameter(KeyValue(list.Sort, after.Key))}, {Parameter(after.Id)})");
+        else if (page.After is { } afterId)
+            onPosts.Add($"p.id > {Parameter(afterId.Id)}");
 
         var limit = $"LIMIT {page.Limit + 1}" + (page.Skip > 0 ? $" OFFSET {Parameter(page.Skip)}" : "");
-        var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
+        var key = sorted ? $"c.{KeyColumn(list.Sort)}" : "";
+        const string Ranked = "FROM post_vote_counts AS c JOIN posts AS p ON p.id = c.post_id JOIN users AS u ON u.id = p.owner_id";
         string sql;
-        if (sorted)
+        if (windowed)
+        {
+            // A window's best come from its range of ix_post_vote_counts_new (index-only, votes included),
+            // kept by a top-N sort: the votes index read from the top would first pass every older,
+            // more voted post, a cost that grows with the history instead of the window.
+            var posts = onPosts.Count > 0 ? " JOIN posts AS p ON p.id = c.post_id" : "";
+            sql = $"""
+                {PostSql.SelectList}, c.hot
+                {Ranked} WHERE c.post_id IN (SELECT c.post_id FROM post_vote_counts AS c{posts}{Where([.. onPosts, .. onRanks])}
+                    ORDER BY {key} + 0 DESC, c.post_id DESC {limit})
+                ORDER BY {key} DESC, c.post_id DESC
+                """;
+        }
+        else if (sorted)
         {
             // Driven by the ranks' index on the key, read backwards, so a page stops after its last item.
             // A user's posts come from ix_posts_owner_id instead, sorted: at most that user's posts.
             sql = $"""
                 {PostSql.SelectList}, c.hot
-                FROM post_vote_counts AS c JOIN posts AS p ON p.id = c.post_id JOIN users AS u ON u.id = p.owner_id{filter}
-                ORDER BY c.{KeyColumn(list.Sort)} DESC, c.post_id DESC {limit}
+                {Ranked}{Where([.. onPosts, .. onRanks])}
+                ORDER BY {key} DESC, c.post_id DESC {limit}
                 """;
         }
-        else if (list.OwnerId is null && list.Search.Length == 0 && page.Skip < DeepPage)
-            sql = $"{PostSql.Columns}{filter} ORDER BY p.id {limit}";
+        else if (list.OwnerId is null && list.Search.Length == 0 && page.Skip < DeepPage && page.After is null)
+            sql = $"{PostSql.Columns}{Where(onPosts)} ORDER BY p.id {limit}";
         else
         {
-            // Searches and deep pages pick their ids from ix_posts_id_title alone before reading rows.
+            // Searches, deep pages and pages after a cursor pick their ids from ix_posts_id_title alone
+            // before reading rows (joined first, the vote counts would be read from the first post on).
             // strpos, not LIKE '%…%', whose selectivity PostgreSQL underestimates into a whole-table
             // scan and sort.
-            sql = $"{PostSql.Columns} WHERE p.id IN (SELECT p.id FROM posts AS p{filter} ORDER BY p.id {limit}) ORDER BY p.id";
+            sql = $"{PostSql.Columns} WHERE p.id IN (SELECT p.id FROM posts AS p{Where(onPosts)} ORDER BY p.id {limit}) ORDER BY p.id";
         }
         return database.Command(sql, [.. values]);
     }
@@ -88,6 +106,8 @@ public static class FeedSql
         }
         return (items, null);
     }
+
+    static string Where(List<string> conditions) => conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "";
 
     static string KeyColumn(FeedSort sort) => sort switch
     {

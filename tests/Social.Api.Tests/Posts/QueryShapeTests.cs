@@ -43,10 +43,10 @@ public sealed class QueryShapeTests(TestEnvironment env)
         Assert.InRange((await FeedSql.ReadAsync(database, request, TestContext.Current.CancellationToken)).Items.Count, 0, limit);
     }
 
-    /// <summary>Sorted pages read the ranks' index on their key backwards, keyset after a cursor, the window as a fixed literal.</summary>
+    /// <summary>Sorted pages read the ranks' index on their key backwards (a window: its range of created_at), keyset after a cursor, the window as a fixed literal.</summary>
     [Theory]
     [InlineData(FeedSort.New, TopWindow.All, "ORDER BY c.created_at DESC, c.post_id DESC LIMIT 11", "(c.created_at, c.post_id) < ($1, $2)")]
-    [InlineData(FeedSort.Top, TopWindow.Week, "ORDER BY c.votes DESC, c.post_id DESC LIMIT 11", "c.created_at >= now() - interval '7 days'")]
+    [InlineData(FeedSort.Top, TopWindow.Week, "ORDER BY c.votes + 0 DESC, c.post_id DESC LIMIT 11)", "c.created_at >= now() - interval '7 days'")]
     [InlineData(FeedSort.Hot, TopWindow.All, "ORDER BY c.hot DESC, c.post_id DESC LIMIT 11", "(c.hot, c.post_id) < ($1, $2)")]
     public async Task SortedPagesOrderByTheirKeyThenId(FeedSort sort, TopWindow window, string order, string condition)
     {

@@ -40,8 +40,9 @@ namespace Social.Api.Data.Migrations
                 ALTER TABLE post_vote_counts ALTER COLUMN created_at SET NOT NULL;
                 ALTER TABLE post_vote_counts ADD COLUMN hot double precision GENERATED ALWAYS AS (social_hot(votes, created_at)) STORED;
 
-                -- Scanned backwards: newest, most voted and hottest first, ties by the higher id.
-                CREATE INDEX ix_post_vote_counts_new ON post_vote_counts (created_at, post_id);
+                -- Scanned backwards: newest, most voted and hottest first, ties by the higher id. The
+                -- votes in the first one let the top of a time window come from it alone.
+                CREATE INDEX ix_post_vote_counts_new ON post_vote_counts (created_at, post_id) INCLUDE (votes);
                 CREATE INDEX ix_post_vote_counts_top ON post_vote_counts (votes, post_id);
                 CREATE INDEX ix_post_vote_counts_hot ON post_vote_counts (hot, post_id);
 
