@@ -87,6 +87,7 @@ namespace Social.Api.Data.Migrations
                 DROP TRIGGER social_rank_post_created_at ON posts;
                 DROP TRIGGER social_rank_post ON posts;
                 DROP FUNCTION social_rank_post();
+                DROP INDEX ix_post_vote_counts_top;
                 ALTER TABLE post_vote_counts DROP COLUMN hot, DROP COLUMN created_at;
                 DROP FUNCTION social_hot(integer, timestamp with time zone);
                 DELETE FROM post_vote_counts WHERE votes = 0;
