@@ -1,4 +1,4 @@
-# Sourced by bench/run (its variables PG, URL, TOKEN, SECRET, WORK, USERS, POSTS, SKIP): captures,
+# Sourced by bench/run (its variables PG, URL, TOKEN, SECRET, WORK, USERS, POSTS, SKIP, CURSOR_PATH): captures,
 # from PostgreSQL's statement log, the SQL the service sends for each request, as pgbench scripts
 # WORK/LABEL.sql with their random ranges in WORK/LABEL.defines (LABEL.nosql: none in the common case).
 
@@ -29,6 +29,9 @@ curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL/posts/1"
 RANDOMISE=(); capture list "$URL/posts/"
 RANDOMISE=(); capture search "$URL/posts/?search=needle"
 RANDOMISE=(); capture skip "$URL/posts/?skip=$SKIP"
+for sort in new top hot; do RANDOMISE=(); capture $sort "$URL/posts/?sort=$sort"; done
+RANDOMISE=(); capture top_week "$URL/posts/?sort=top&t=week"
+RANDOMISE=(); capture cursor "$URL$CURSOR_PATH"
 RANDOMISE=("77=random(1, $POSTS)"); capture post "$URL/posts/77"
 RANDOMISE=("77=random(1, $USERS)"); capture user "$URL/users/77"
 RANDOMISE=(); capture create -H 'Content-Type: application/json' -d '{"title": "load test title", "content": "load test content lorem ipsum dolor sit amet", "published": true}' "$URL/posts/"

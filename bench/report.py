@@ -22,6 +22,11 @@ endpoints = [
     ("list", "`GET /posts/` (default page)", "list", 1),
     ("search", "`GET /posts/?search=needle`", "search", 1),
     ("skip", "`GET /posts/?skip=50000`", "skip", 1),
+    ("new", "`GET /posts/?sort=new`", "new", 1),
+    ("top", "`GET /posts/?sort=top`", "top", 1),
+    ("top_week", "`GET /posts/?sort=top&t=week`", "top_week", 1),
+    ("hot", "`GET /posts/?sort=hot`", "hot", 1),
+    ("cursor", "`GET /posts/?sort=hot&cursor=…` (second page)", "cursor", 1),
     ("post", "`GET /posts/{id}` (random ids)", "post", 1),
     ("user", "`GET /users/{id}` (random ids)", "user", 1),
     ("create", "`POST /posts/`", "create", 1),
@@ -29,6 +34,8 @@ endpoints = [
     ("login", "`POST /login` (bcrypt cost 12)", None, 1),
 ]
 reads = {"list", "search", "post", "user", "skip"}
+# Measured, not (yet) held to a target: the sorted feeds are newer than the targets.
+untargeted = {"skip", "new", "top", "top_week", "hot", "cursor"}
 targets, lines = [], []
 
 # Rounded down: a ratio shown as 50 % has reached 50 %.
@@ -60,7 +67,7 @@ for label, title, db_label, per_tx in endpoints:
                  f"| {f'{http_ceiling:,.0f}' if http_ceiling else '–'} | {pct(rps / http_ceiling) if http_ceiling else '–'} |")
     if label == "login":
         targets.append((f"`POST /login` ≥ 90 % of the BCrypt.Net-Next ceiling", ratio is not None and ratio >= 0.9, pct(ratio) if ratio else "–"))
-    elif label != "skip" and ratio is not None:
+    elif label not in untargeted and ratio is not None:
         kind = "Kestrel ceiling (it sends no SQL)" if ceiling_text.startswith("none") else "database ceiling"
         targets.append((f"{title} ≥ 50 % of its {kind}", ratio >= 0.5, pct(ratio)))
     if label in reads:

@@ -23,10 +23,13 @@ SELECT u, p FROM (
     FROM generate_series(1, (:votes * 1.2)::int)
 ) s LIMIT :votes;
 ALTER TABLE votes ENABLE TRIGGER USER;
--- Builds before the VoteCountTable migration (bench/ab may seed with one) count in posts.vote_count.
+-- Builds before the VoteCountTable migration (bench/ab may seed with one) count in posts.vote_count;
+-- since FeedRanks every post already has its row (made by the posts trigger), to be counted into.
 DO $$
 BEGIN
-    IF to_regclass('post_vote_counts') IS NOT NULL THEN
+    IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'post_vote_counts' AND column_name = 'hot') THEN
+        UPDATE post_vote_counts c SET votes = n.n FROM (SELECT post_id, count(*) AS n FROM votes GROUP BY post_id) n WHERE n.post_id = c.post_id;
+    ELSIF to_regclass('post_vote_counts') IS NOT NULL THEN
         INSERT INTO post_vote_counts (post_id, votes) SELECT post_id, count(*) FROM votes GROUP BY post_id;
     ELSE
         UPDATE posts p SET vote_count = c.n FROM (SELECT post_id, count(*) AS n FROM votes GROUP BY post_id) c WHERE c.post_id = p.id;

@@ -34,10 +34,12 @@ try
     builder.Services.AddDatabaseReadiness();
     builder.Services.AddJwtAuthentication(JwtSettings.From(settings.Tokens));
     builder.Services.AddClientLimits(settings.Limits);
+    builder.Services.AddPostFeeds();
     builder.Services.AddApiDocs();
     builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
-        // Any origin, but without credentials: tokens travel in headers, never in cookies.
-        .AllowAnyOrigin().AllowAnyMethod().AllowAnyHeader().SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+        // Any origin, but without credentials: tokens travel in headers, never in cookies. Scripts
+        // may read Link, which names a list's next page.
+        .AllowAnyOrigin().AllowAnyMethod().AllowAnyHeader().WithExposedHeaders("Link").SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
 
     var app = builder.Build();
 
@@ -64,6 +66,7 @@ try
     app.MapUsers();
     app.MapAuth();
     app.MapPosts();
+    app.MapUserPosts();
     app.MapVotes();
 
     await app.RunAsync();

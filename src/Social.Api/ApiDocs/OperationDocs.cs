@@ -41,7 +41,7 @@ sealed class OperationDocs : IOpenApiOperationTransformer
         if (parameterTypes.Contains(typeof(RouteId)))
             DescribeRouteId(operation);
         if (parameterTypes.Contains(typeof(PostListQuery)))
-            DescribeListQuery(operation);
+            ListQueryDocs.Describe(operation);
         if (metadata.OfType<JsonBodyMetadata>().FirstOrDefault() is { } body)
             operation.RequestBody = await JsonBodyAsync(body.ContractType, context, cancellationToken);
         if (parameterTypes.Contains(typeof(LoginForm)))
@@ -69,20 +69,6 @@ sealed class OperationDocs : IOpenApiOperationTransformer
             parameter.Example = JsonValue.Create(7);
         }
     }
-
-    static void DescribeListQuery(OpenApiOperation operation)
-    {
-        operation.Parameters ??= [];
-        operation.Parameters.Add(Query("limit", "At most this many posts (larger values are capped at MAX_PAGE_SIZE, 100 by default).",
-            new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "0", Default = PostListQuery.DefaultLimit }));
-        operation.Parameters.Add(Query("skip", "Skip this many matching posts first (posts are ordered by id).",
-            new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "0", Default = 0 }));
-        operation.Parameters.Add(Query("search", "Keep posts whose title contains this text (case-sensitive, matched literally).",
-            new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = RequestLimits.MaxSearchLength, Default = "" }));
-    }
-
-    static OpenApiParameter Query(string name, string description, OpenApiSchema schema) =>
-        new() { Name = name, In = ParameterLocation.Query, Required = false, Description = description, Schema = schema };
 
     static async Task<OpenApiRequestBody> JsonBodyAsync(Type contract, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {

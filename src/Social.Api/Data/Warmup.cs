@@ -45,13 +45,13 @@ static class Warmup
         foreach (var connection in connections)
             await connection.DisposeAsync();
 
-        // Each read the endpoints send, through their own code (compiled once here): a first page,
-        // a search, a deep page, one post, and a user as the token check looks it up.
-        await PostSql.ReadAllAsync(PostSql.Page(database, "", 0, 10), cancellationToken);
-        await PostSql.ReadAllAsync(PostSql.Page(database, "warm-up", 0, 10), cancellationToken);
-        await PostSql.ReadAllAsync(PostSql.Page(database, "", 10_000, 10), cancellationToken);
-        await PostSql.ReadAllAsync(PostSql.ById(database, 1), cancellationToken);
-        await PostSql.ExistsAsync(database, 1, cancellationToken);
+        // Each read the endpoints send, through their own code (compiled, and planned by PostgreSQL,
+        // once here): a first page in each order, a search, a deep page, one post, and a user as the
+        // token check looks it up.
+        foreach (var (sort, search, skip) in new[] { (FeedSort.Id, "", 0), (FeedSort.Id, "warm-up", 0), (FeedSort.Id, "", 10_000), (FeedSort.New, "", 0), (FeedSort.Top, "", 0), (FeedSort.Hot, "", 0) })
+            await FeedSql.ReadAsync(database, new FeedPage(new FeedList(sort, TopWindow.All, search, null), skip, 10, null, null), cancellationToken);
+        await PostSql.ReadAllAsync(PostSql.ById(database, 1, null), cancellationToken);
+        await PostSql.ExistsAsync(database, 1, null, cancellationToken);
         await using var scope = services.CreateAsyncScope();
         await services.GetRequiredService<KnownUsers>().FindAsync(1, scope.ServiceProvider, cancellationToken);
 
@@ -81,11 +81,11 @@ static class Warmup
         client.DefaultRequestHeaders.Add(Header, Marker);
         // From as many clients at once as there are warm connections; the cheap requests enough times
         // for their code to be compiled again, optimised, as it is under load; a search and a deep
-        // page, which cost as much in PostgreSQL as dozens of the others, once each.
+        // page, which cost as much in PostgreSQL as dozens of the others, and the other lists, once each.
         await Parallel.ForEachAsync(Enumerable.Range(0, Connections), cancellationToken, async (_, cancellationToken) =>
         {
-            (await client.GetAsync("/posts/?search=warm-up", cancellationToken)).Dispose();
-            (await client.GetAsync("/posts/?skip=10000", cancellationToken)).Dispose();
+            foreach (var path in new[] { "/posts/?search=warm-up", "/posts/?skip=10000", "/posts/?sort=hot", $"/users/{userId}/posts" })
+                (await client.GetAsync(path, cancellationToken)).Dispose();
             for (var round = 0; round < Rounds; round++)
             {
                 foreach (var path in new[] { "/posts/", "/posts/1", $"/users/{userId}" })

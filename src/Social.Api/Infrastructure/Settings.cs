@@ -15,6 +15,7 @@ public sealed record Settings(
     PasswordSettings Passwords,
     RequestLimits Limits,
     ManagementSettings Management,
+    PostSettings Posts,
     TimeSpan ShutdownTimeout)
 {
     /// <summary>SHUTDOWN_TIMEOUT_SECONDS' default: how long in-flight requests may take after SIGTERM.</summary>
@@ -29,6 +30,7 @@ public sealed record Settings(
             PasswordSettings.Load(config),
             RequestLimits.Load(config),
             ManagementSettings.Load(config),
+            PostSettings.Load(config),
             TimeSpan.FromSeconds(config.Int("SHUTDOWN_TIMEOUT_SECONDS", DefaultShutdownTimeoutSeconds, min: 1, max: 3600)));
     }
 }
@@ -56,6 +58,16 @@ public sealed record ManagementSettings(IReadOnlyList<string> Urls, IReadOnlySet
         }
         return new(urls, ports);
     }
+}
+
+/// <summary>
+/// PRIVATE_DRAFTS: when true, unpublished posts are their owner's alone (hidden from every list,
+/// read, vote, update and delete of anyone else, as if missing). False by default: the original's
+/// behaviour, where every authenticated user reads every post.
+/// </summary>
+public sealed record PostSettings(bool PrivateDrafts)
+{
+    public static PostSettings Load(ConfigReader config) => new(config.Bool("PRIVATE_DRAFTS", false));
 }
 
 public sealed record DatabaseSettings(

@@ -22,7 +22,7 @@ public static class PostEndpoints
 
         posts.MapGet("/", ListPosts)
             .WithSummary("List posts")
-            .WithDescription("A page of posts with their vote counts, ordered by id. `search` keeps posts whose title contains the text (case-sensitive; `%`, `_` and `\\` match only themselves).")
+            .WithDescription("A page of posts with their vote counts: by id without `sort`, else newest (`new`), most voted (`top`, optionally within the window `t`) or hottest (`hot`) first. `search` keeps posts whose title contains the text (case-sensitive; `%`, `_` and `\\` match only themselves). " + PostFeedDocs.Paging)
             .WithExamples(response: Examples.Page);
         posts.MapPost("/", CreatePost)
             .ProducesErrors(400, 413)
@@ -31,27 +31,31 @@ public static class PostEndpoints
             .WithExamples(request: Examples.NewPost, response: Examples.Post);
         posts.MapGet("/{id}", GetPost)
             .WithSummary("Read a post")
-            .WithDescription("Any authenticated user can read any post, published or not.")
+            .WithDescription("Any authenticated user can read any post, published or not; with PRIVATE_DRAFTS, someone else's unpublished post is a 404, as a missing one.")
             .WithExamples(response: Examples.PostWithVotes);
         posts.MapPut("/{id}", UpdatePost)
             .Produces<ErrorResponse>(StatusCodes.Status403Forbidden)
             .ProducesErrors(400, 413)
             .WithSummary("Replace a post")
-            .WithDescription("A full replacement by the owner: an omitted `published` becomes true again. 404 if there is no such post, 403 if it is someone else's.")
+            .WithDescription("A full replacement by the owner: an omitted `published` becomes true again. 404 if there is no such post (or, with PRIVATE_DRAFTS, it is someone else's unpublished post), 403 if it is someone else's.")
             .WithExamples(request: Examples.NewPost, response: Examples.Post);
         posts.MapDelete("/{id}", DeletePost)
             .Produces<ErrorResponse>(StatusCodes.Status403Forbidden)
             .WithSummary("Delete a post")
-            .WithDescription("By the owner; the post's votes go with it. 404 if there is no such post, 403 if it is someone else's.");
+            .WithDescription("By the owner; the post's votes go with it. 404 if there is no such post (or, with PRIVATE_DRAFTS, it is someone else's unpublished post), 403 if it is someone else's.");
         return posts;
     }
 
-    static async Task<Ok<List<PostWithVotes>>> ListPosts(PostListQuery query, NpgsqlDataSource database, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await PostSql.ReadAllAsync(PostSql.Page(database, query.Search, query.Skip, query.Limit), cancellationToken));
+    static async Task<Results<Ok<List<PostWithVotes>>, JsonHttpResult<ValidationErrorResponse>>> ListPosts(
+        PostListQuery query, Caller caller, PostFeeds feeds, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (items, refused) = await feeds.ListAsync(query, ownerId: null, caller, http, cancellationToken);
+        return refused is null ? TypedResults.Ok(items) : refused;
+    }
 
     static async Task<Results<Ok<PostWithVotes>, NotFound<ErrorResponse>>> GetPost(
-        RouteId id, NpgsqlDataSource database, CancellationToken cancellationToken) =>
-        await PostSql.ReadAllAsync(PostSql.ById(database, id.Value), cancellationToken) is [var post]
+        RouteId id, Caller caller, PostFeeds feeds, NpgsqlDataSource database, CancellationToken cancellationToken) =>
+        await PostSql.ReadAllAsync(PostSql.ById(database, id.Value, feeds.Viewer(caller)), cancellationToken) is [var post]
             ? TypedResults.Ok(post)
             : TypedResults.NotFound(new ErrorResponse($"post with id: {id} was not found"));
 
@@ -76,7 +80,7 @@ public static class PostEndpoints
     /// which returns the one value the response needs from the row (the owner is the caller).
     /// </summary>
     static async Task<Results<Ok<PostResponse>, NotFound<ErrorResponse>, JsonHttpResult<ErrorResponse>>> UpdatePost(
-        RouteId id, JsonBody<PostRequest> body, Caller caller, NpgsqlDataSource database, ILogger<Post> logger, CancellationToken cancellationToken)
+        RouteId id, JsonBody<PostRequest> body, Caller caller, PostFeeds feeds, NpgsqlDataSource database, ILogger<Post> logger, CancellationToken cancellationToken)
     {
         var request = body.Value;
         await using var update = database.Command("""
@@ -84,25 +88,26 @@ public static class PostEndpoints
             RETURNING created_at
             """, request.Title, request.Content, request.Published, id.Value, caller.Id);
         if (await update.ExecuteScalarAsync(cancellationToken) is not DateTime createdAt)
-            return await IsSomeoneElsesAsync(id, caller, "update", database, logger, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
+            return await IsSomeoneElsesAsync(id, caller, "update", feeds, database, logger, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
         return TypedResults.Ok(request.Saved(id.Value, createdAt, caller.Profile));
     }
 
     static async Task<Results<NoContent, NotFound<ErrorResponse>, JsonHttpResult<ErrorResponse>>> DeletePost(
-        RouteId id, Caller caller, NpgsqlDataSource database, ILogger<Post> logger, CancellationToken cancellationToken)
+        RouteId id, Caller caller, PostFeeds feeds, NpgsqlDataSource database, ILogger<Post> logger, CancellationToken cancellationToken)
     {
         // Votes go with the post: ON DELETE CASCADE in the database.
         await using var delete = database.Command("DELETE FROM posts WHERE id = $1 AND owner_id = $2", id.Value, caller.Id);
         if (await delete.ExecuteNonQueryAsync(cancellationToken) == 0)
-            return await IsSomeoneElsesAsync(id, caller, "delete", database, logger, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
+            return await IsSomeoneElsesAsync(id, caller, "delete", feeds, database, logger, cancellationToken) ? Problems.Forbidden(NotOwner) : DoesNotExist(id);
         return TypedResults.NoContent();
     }
 
-    // Nothing matched "this id, owned by the caller": someone else's post (403, logged) or none (404).
+    // Nothing matched "this id, owned by the caller": someone else's post (403, logged) or none (404;
+    // with PRIVATE_DRAFTS also someone else's draft, whose existence is not the caller's to learn).
     static async Task<bool> IsSomeoneElsesAsync(
-        RouteId id, Caller caller, string action, NpgsqlDataSource database, ILogger logger, CancellationToken cancellationToken)
+        RouteId id, Caller caller, string action, PostFeeds feeds, NpgsqlDataSource database, ILogger logger, CancellationToken cancellationToken)
     {
-        if (!await PostSql.ExistsAsync(database, id.Value, cancellationToken))
+        if (!await PostSql.ExistsAsync(database, id.Value, feeds.Viewer(caller), cancellationToken))
             return false;
         logger.LogWarning("User {UserId} refused: {Action} of post {PostId} owned by someone else", caller.Id, action, id.Value);
         return true;

@@ -11,13 +11,16 @@ namespace Social.Api.Posts;
 /// </summary>
 public static class PostSql
 {
-    const string Columns = """
-        SELECT p.title, p.content, p.published, p.id, p.created_at, p.owner_id, u.email, u.created_at, coalesce(c.votes, 0)
+    /// <summary>What <see cref="Read"/> maps; <c>c</c> is the post's row in post_vote_counts.</summary>
+    internal const string SelectList = "SELECT p.title, p.content, p.published, p.id, p.created_at, p.owner_id, u.email, u.created_at, coalesce(c.votes, 0)";
+
+    internal const string Columns = SelectList + """
+
         FROM posts AS p JOIN users AS u ON u.id = p.owner_id LEFT JOIN post_vote_counts AS c ON c.post_id = p.id
         """;
 
-    /// <summary>Searches, and pages past this offset, pick their ids first.</summary>
-    const int DeepPage = 1_000;
+    /// <summary>With PRIVATE_DRAFTS, the condition that hides other users' unpublished posts from the viewer.</summary>
+    internal static string VisibleTo(string viewer, string alias = "") => $"({alias}published OR {alias}owner_id = {viewer})";
 
     /// <summary>The post with its owner and vote count.</summary>
     public static PostWithVotes Read(NpgsqlDataReader row) => new(
@@ -25,35 +28,17 @@ public static class PostSql
             new UserResponse(row.GetInt32(5), row.GetString(6), row.GetDateTime(7))),
         row.GetInt32(8));
 
-    public static NpgsqlCommand ById(NpgsqlDataSource database, int id) =>
-        database.Command($"{Columns} WHERE p.id = $1", id);
+    /// <summary>The post, unless <paramref name="viewer"/> (set with PRIVATE_DRAFTS) may not see it.</summary>
+    public static NpgsqlCommand ById(NpgsqlDataSource database, int id, int? viewer) => viewer is { } caller
+        ? database.Command($"{Columns} WHERE p.id = $1 AND {VisibleTo("$2", "p.")}", id, caller)
+        : database.Command($"{Columns} WHERE p.id = $1", id);
 
-    /// <summary>
-    /// A page in id order, so <c>skip</c> is stable. Searches and deep pages pick their ids from
-    /// ix_posts_id_title alone before reading rows. <c>strpos</c>, not <c>LIKE '%…%'</c>, whose
-    /// selectivity PostgreSQL underestimates into a whole-table scan and sort. The page size (validated,
-    /// capped) is a literal because a prepared <c>LIMIT $1</c> is planned for a tenth of the table.
-    /// </summary>
-    public static NpgsqlCommand Page(NpgsqlDataSource database, string search, int skip, int limit)
+    /// <summary>Whether the post exists, for <paramref name="viewer"/> when set (PRIVATE_DRAFTS): another user's draft does not.</summary>
+    public static async Task<bool> ExistsAsync(NpgsqlDataSource database, int id, int? viewer, CancellationToken cancellationToken)
     {
-        List<object> values = [];
-        string Parameter(object value)
-        {
-            values.Add(value);
-            return $"${values.Count}";
-        }
-
-        var filter = search.Length > 0 ? $" WHERE strpos(title, {Parameter(search)}) > 0" : "";
-        var page = $"LIMIT {limit}" + (skip > 0 ? $" OFFSET {Parameter(skip)}" : "");
-        var sql = search.Length == 0 && skip < DeepPage
-            ? $"{Columns} ORDER BY p.id {page}"
-            : $"{Columns} WHERE p.id IN (SELECT id FROM posts{filter} ORDER BY id {page}) ORDER BY p.id";
-        return database.Command(sql, [.. values]);
-    }
-
-    public static async Task<bool> ExistsAsync(NpgsqlDataSource database, int id, CancellationToken cancellationToken)
-    {
-        await using var exists = database.Command("SELECT EXISTS (SELECT 1 FROM posts WHERE id = $1)", id);
+        await using var exists = viewer is { } caller
+            ? database.Command($"SELECT EXISTS (SELECT 1 FROM posts WHERE id = $1 AND {VisibleTo("$2")})", id, caller)
+            : database.Command("SELECT EXISTS (SELECT 1 FROM posts WHERE id = $1)", id);
         return (bool)(await exists.ExecuteScalarAsync(cancellationToken))!;
     }
 

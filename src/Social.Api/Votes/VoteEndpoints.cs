@@ -31,12 +31,15 @@ public static class VoteEndpoints
     /// votes give exactly one 201 and 409 for the rest. Removing a vote answers 201 too, as the
     /// original does. Each statement first locks the post row, as a DELETE of the post does before
     /// its cascades reach the votes and the count: taking locks in the same order cannot deadlock.
+    /// With PRIVATE_DRAFTS, someone else's unpublished post is not there to vote on (404).
     /// </summary>
     static async Task<Results<Created<MessageResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> CastVote(
-        JsonBody<VoteRequest> body, Caller caller, NpgsqlDataSource database, ApiMetrics metrics, CancellationToken cancellationToken)
+        JsonBody<VoteRequest> body, Caller caller, PostFeeds feeds, NpgsqlDataSource database, ApiMetrics metrics, CancellationToken cancellationToken)
     {
         var (postId, dir) = body.Value;
         var userId = caller.Id;
+        var viewer = feeds.Viewer(caller);
+        var visible = viewer is null ? "" : " AND " + PostSql.VisibleTo("$1");
 
         if (dir == 1)
         {
@@ -44,7 +47,7 @@ public static class VoteEndpoints
             try
             {
                 added = await ExecuteAsync(database,
-                    "INSERT INTO votes (user_id, post_id) SELECT $1, id FROM posts WHERE id = $2 FOR NO KEY UPDATE ON CONFLICT DO NOTHING",
+                    $"INSERT INTO votes (user_id, post_id) SELECT $1, id FROM posts WHERE id = $2{visible} FOR NO KEY UPDATE ON CONFLICT DO NOTHING",
                     userId, postId, cancellationToken);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
@@ -56,13 +59,13 @@ public static class VoteEndpoints
                 metrics.Voted(cast: true);
                 return TypedResults.Created((string?)null, new MessageResponse("successfully added vote"));
             }
-            return await PostSql.ExistsAsync(database, postId, cancellationToken)
+            return await PostSql.ExistsAsync(database, postId, viewer, cancellationToken)
                 ? TypedResults.Conflict(new ErrorResponse($"user {userId} has alredy voted on post {postId}")) // sic: the original's text
                 : PostNotFound(postId);
         }
 
-        var removed = await ExecuteAsync(database, """
-            WITH post AS (SELECT id FROM posts WHERE id = $2 FOR NO KEY UPDATE)
+        var removed = await ExecuteAsync(database, $"""
+            WITH post AS (SELECT id FROM posts WHERE id = $2{visible} FOR NO KEY UPDATE)
             DELETE FROM votes USING post WHERE votes.user_id = $1 AND votes.post_id = post.id
             """, userId, postId, cancellationToken);
         if (removed == 1)
@@ -70,7 +73,7 @@ public static class VoteEndpoints
             metrics.Voted(cast: false);
             return TypedResults.Created((string?)null, new MessageResponse("successfully deleted vote"));
         }
-        return await PostSql.ExistsAsync(database, postId, cancellationToken)
+        return await PostSql.ExistsAsync(database, postId, viewer, cancellationToken)
             ? TypedResults.NotFound(new ErrorResponse("Vote does not exist"))
             : PostNotFound(postId);
     }

@@ -28,6 +28,7 @@ public sealed class SettingsTests
         Assert.Empty(settings.Limits.TrustedProxies);
         Assert.Equal(1 << 20, settings.Limits.MaxBodyBytes);
         Assert.Equal(100, settings.Limits.MaxPageSize);
+        Assert.False(settings.Posts.PrivateDrafts);
     }
 
     [Fact]

@@ -50,6 +50,7 @@ public sealed class StartupErrorTests(TestEnvironment env) : IDisposable
     [InlineData("DATABASE_PORT", "post", "DATABASE_PORT")]
     [InlineData("DATABASE_URL", "mysql://u:p@host/db", "DATABASE_URL")]
     [InlineData("MIGRATE_ON_STARTUP", "sometimes", "MIGRATE_ON_STARTUP")]
+    [InlineData("PRIVATE_DRAFTS", "maybe", "PRIVATE_DRAFTS is 'maybe'; it must be true or false")]
     public async Task AnInvalidValueNamesTheVariable(string name, string value, string expected)
     {
         var environment = Database();

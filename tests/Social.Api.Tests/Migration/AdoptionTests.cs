@@ -47,7 +47,14 @@ public sealed class AdoptionTests(TestEnvironment env)
         Assert.Equal(typeof(AppDbContext).Assembly.GetTypes().Count(t => t.IsDefined(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false)), history.Count);
         Assert.Equal(["0"], await RowsAsync(db, "SELECT count(*) FROM posts p WHERE coalesce((SELECT votes FROM post_vote_counts c WHERE c.post_id = p.id), 0) <> (SELECT count(*) FROM votes v WHERE v.post_id = p.id)"));
         Assert.Equal(["0"], await RowsAsync(db, "SELECT count(*) FROM pg_index WHERE NOT indisvalid"));
+        Assert.Equal(["0"], await RowsAsync(db, UnrankedPosts));
     }
+
+    /// <summary>Posts without their row of feed keys (FeedRanks), or with keys that disagree with the post.</summary>
+    const string UnrankedPosts = """
+        SELECT count(*) FROM posts p LEFT JOIN post_vote_counts c ON c.post_id = p.id
+        WHERE c.post_id IS NULL OR c.created_at <> p.created_at OR c.hot <> social_hot(c.votes, p.created_at)
+        """;
 
     [Fact]
     public async Task MigratingTwiceChangesNothingTheSecondTime()
@@ -139,9 +146,13 @@ public sealed class AdoptionTests(TestEnvironment env)
             """);
         Assert.NotEmpty(listed);
         await RowsAsync(db, $"SELECT users.id, users.email, users.password, users.created_at, users.phone_number FROM users WHERE users.email = 'rollback@example.com'");
+        Assert.Equal(["1"], await RowsAsync(db, $"SELECT votes FROM post_vote_counts WHERE post_id = {postId}"));
+        Assert.Equal(["0"], await RowsAsync(db, UnrankedPosts));
         await ExecuteAsync(db, $"UPDATE posts SET title='t2', content='c2', published=false WHERE posts.id = {postId}");
         await ExecuteAsync(db, $"DELETE FROM votes WHERE votes.post_id = {postId} AND votes.user_id = {userId}");
+        Assert.Equal(["0"], await RowsAsync(db, $"SELECT votes FROM post_vote_counts WHERE post_id = {postId}"));
         await ExecuteAsync(db, $"DELETE FROM posts WHERE posts.id = {postId}");
+        Assert.Equal(["0"], await RowsAsync(db, $"SELECT count(*) FROM post_vote_counts WHERE post_id = {postId}"));
 
         Assert.Equal([OriginalSchema.AlembicHead], await RowsAsync(db, "SELECT version_num FROM alembic_version"));
         Assert.Equal(["0"], await RowsAsync(db, "SELECT count(*) FROM posts p WHERE coalesce((SELECT votes FROM post_vote_counts c WHERE c.post_id = p.id), 0) <> (SELECT count(*) FROM votes v WHERE v.post_id = p.id)"));

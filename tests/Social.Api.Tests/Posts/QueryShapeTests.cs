@@ -14,15 +14,16 @@ namespace Social.Api.Tests.Posts;
 public sealed class QueryShapeTests(TestEnvironment env)
 {
     [Theory]
-    [InlineData("", 0, 10, "ORDER BY p.id LIMIT 10", 0)]
-    [InlineData("", 2, 3, "ORDER BY p.id LIMIT 3 OFFSET $1", 1)]
-    [InlineData("needle", 0, 7, "WHERE strpos(title, $1) > 0 ORDER BY id LIMIT 7)", 1)]
-    [InlineData("needle", 4, 7, "WHERE strpos(title, $1) > 0 ORDER BY id LIMIT 7 OFFSET $2)", 2)]
-    [InlineData("", 5000, 10, "(SELECT id FROM posts ORDER BY id LIMIT 10 OFFSET $1)", 1)]
+    [InlineData("", 0, 10, "ORDER BY p.id LIMIT 11", 0)]
+    [InlineData("", 2, 3, "ORDER BY p.id LIMIT 4 OFFSET $1", 1)]
+    [InlineData("needle", 0, 7, "WHERE strpos(p.title, $1) > 0 ORDER BY p.id LIMIT 8)", 1)]
+    [InlineData("needle", 4, 7, "WHERE strpos(p.title, $1) > 0 ORDER BY p.id LIMIT 8 OFFSET $2)", 2)]
+    [InlineData("", 5000, 10, "(SELECT p.id FROM posts AS p ORDER BY p.id LIMIT 11 OFFSET $1)", 1)]
     public async Task ThePageSizeIsALiteralAndTheOffsetAParameter(string search, int skip, int limit, string expected, int parameters)
     {
         var database = env.Api.Services.GetRequiredService<NpgsqlDataSource>();
-        await using var page = PostSql.Page(database, search, skip, limit);
+        var request = new FeedPage(new FeedList(FeedSort.Id, TopWindow.All, search, null), skip, limit, null, null);
+        await using var page = FeedSql.Page(database, request);
         var sql = page.CommandText.ReplaceLineEndings(" ");
 
         Assert.Contains(expected, sql, StringComparison.Ordinal);
@@ -39,7 +40,24 @@ public sealed class QueryShapeTests(TestEnvironment env)
         else
             Assert.DoesNotContain("WHERE p.id IN (", sql, StringComparison.Ordinal);
         // And the statement runs, within the page size.
-        Assert.InRange((await PostSql.ReadAllAsync(PostSql.Page(database, search, skip, limit), TestContext.Current.CancellationToken)).Count, 0, limit);
+        Assert.InRange((await FeedSql.ReadAsync(database, request, TestContext.Current.CancellationToken)).Items.Count, 0, limit);
+    }
+
+    /// <summary>Sorted pages read the ranks' index on their key backwards (a window: its range of created_at), keyset after a cursor, the window as a fixed literal.</summary>
+    [Theory]
+    [InlineData(FeedSort.New, TopWindow.All, "ORDER BY c.created_at DESC, c.post_id DESC LIMIT 11", "(c.created_at, c.post_id) < ($1, $2)")]
+    [InlineData(FeedSort.Top, TopWindow.Week, "ORDER BY c.votes + 0 DESC, c.post_id DESC LIMIT 11)", "c.created_at >= now() - interval '7 days'")]
+    [InlineData(FeedSort.Hot, TopWindow.All, "ORDER BY c.hot DESC, c.post_id DESC LIMIT 11", "(c.hot, c.post_id) < ($1, $2)")]
+    public async Task SortedPagesOrderByTheirKeyThenId(FeedSort sort, TopWindow window, string order, string condition)
+    {
+        var database = env.Api.Services.GetRequiredService<NpgsqlDataSource>();
+        var request = new FeedPage(new FeedList(sort, window, "", null), 0, 10, new FeedKeys(0, int.MaxValue), null);
+        await using var page = FeedSql.Page(database, request);
+        var sql = page.CommandText.ReplaceLineEndings(" ");
+
+        Assert.Contains(order, sql, StringComparison.Ordinal);
+        Assert.Contains(condition, sql, StringComparison.Ordinal);
+        Assert.InRange((await FeedSql.ReadAsync(database, request, TestContext.Current.CancellationToken)).Items.Count, 0, 10);
     }
 
     /// <summary>

@@ -87,5 +87,6 @@ public sealed class VoteCountTests(TestEnvironment env)
         Assert.Equal(0L, await CountAsync(db, Mismatches));
         var read = await (await users[1].Client.GetAsync($"/posts/{postId}")).JsonAsync();
         Assert.Equal(3, read["votes"]!.GetValue<int>());
+        Assert.Equal(0L, await CountAsync(db, "SELECT count(*) FROM posts p LEFT JOIN post_vote_counts c ON c.post_id = p.id WHERE c.hot IS NULL"));
     }
 }

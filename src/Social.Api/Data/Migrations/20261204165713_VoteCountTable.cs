@@ -12,6 +12,25 @@ namespace Social.Api.Data.Migrations
     /// </summary>
     public partial class VoteCountTable : Migration
     {
+        /// <summary>The trigger function of this migration, which counts into post_vote_counts (FeedRanks' Down restores it).</summary>
+        internal const string CountingFunction = """
+            CREATE OR REPLACE FUNCTION social_count_votes() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'TRUNCATE' THEN
+                    DELETE FROM post_vote_counts;
+                    RETURN NULL;
+                END IF;
+                IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                    UPDATE post_vote_counts SET votes = votes - 1 WHERE post_id = OLD.post_id;
+                END IF;
+                IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                    INSERT INTO post_vote_counts AS c (post_id, votes) VALUES (NEW.post_id, 1)
+                    ON CONFLICT (post_id) DO UPDATE SET votes = c.votes + 1;
+                END IF;
+                RETURN NULL;
+            END $$;
+            """;
+
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
@@ -24,21 +43,7 @@ namespace Social.Api.Data.Migrations
                 );
                 INSERT INTO post_vote_counts (post_id, votes) SELECT post_id, count(*) FROM votes GROUP BY post_id;
 
-                CREATE OR REPLACE FUNCTION social_count_votes() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF TG_OP = 'TRUNCATE' THEN
-                        DELETE FROM post_vote_counts;
-                        RETURN NULL;
-                    END IF;
-                    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-                        UPDATE post_vote_counts SET votes = votes - 1 WHERE post_id = OLD.post_id;
-                    END IF;
-                    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                        INSERT INTO post_vote_counts AS c (post_id, votes) VALUES (NEW.post_id, 1)
-                        ON CONFLICT (post_id) DO UPDATE SET votes = c.votes + 1;
-                    END IF;
-                    RETURN NULL;
-                END $$;
+                """ + CountingFunction + """
 
                 ALTER TABLE posts DROP COLUMN vote_count;
                 """);
