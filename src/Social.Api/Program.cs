@@ -62,6 +62,7 @@ try
         .WithDescription("A greeting, as the original answers it.")
         .WithExamples(response: Examples.Hello);
     app.MapUsers();
+    app.MapAccount();
     app.MapAuth();
     app.MapPosts();
     app.MapVotes();

@@ -38,6 +38,8 @@ public sealed class SchemaTests(TestEnvironment env)
             "users | password | character varying | NULL | NO | NULL",
             "users | created_at | timestamp with time zone | NULL | NO | now()",
             "users | phone_number | character varying | NULL | YES | NULL",
+            // ours, additive and nullable: the instant before which the user's tokens are refused
+            "users | tokens_valid_after | timestamp with time zone | NULL | YES | NULL",
             "votes | user_id | integer | NULL | NO | NULL",
             "votes | post_id | integer | NULL | NO | NULL",
         ], columns);
