@@ -66,7 +66,7 @@ public static class AccountEndpoints
         // Taken after the hashing: a token minted while it ran is older, so it is revoked too.
         var notBefore = tokens.NotBeforeNow();
         var changed = await db.Users.Where(u => u.Id == id && u.Password == checkedHash)
-            .ExecuteUpdateAsync(set => set.SetProperty(u => u.Password, newHash).SetProperty(u => u.TokensValidAfter, notBefore), cancellationToken);
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.Password, newHash).SetProperty(u => u.TokensValidAfter, (DateTime?)notBefore), cancellationToken);
         if (changed == 0)
             return TypedResults.Conflict(new ErrorResponse(ChangedMeanwhile));
 
