@@ -71,8 +71,10 @@ sealed class ChangeListener(
             await listen.ExecuteNonQueryAsync(stoppingToken);
         users.Listening();
         // After LISTEN and before the first heartbeat: what the load misses is announced, and the
-        // heartbeat that makes misses trusted comes after both.
-        await revoked.LoadAsync(connection, time.GetUtcNow(), stoppingToken);
+        // heartbeat that makes misses trusted comes after both. Through the pool, so that the
+        // listening connection's last statement stays its LISTEN (what operators look for).
+        await using (var loading = await database.OpenConnectionAsync(stoppingToken))
+            await revoked.LoadAsync(loading, time.GetUtcNow(), stoppingToken);
         var listeningSince = Stopwatch.GetTimestamp();
 
         while (true)
