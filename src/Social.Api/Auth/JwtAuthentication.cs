@@ -23,7 +23,7 @@ public static class JwtAuthentication
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<KnownUsers>();
         services.AddSingleton<RevokedTokens>();
-        services.AddSingleton(RevocationPruning.Default);
+        services.AddSingleton(RevocationSettings.Default);
         services.AddHostedService<RevokedTokenPruner>();
         services.AddScoped<PasswordCheck>();
         // No default scheme, not even the only one: a request is authenticated only where an

@@ -3,12 +3,6 @@ using Social.Api.Data;
 
 namespace Social.Api.Auth;
 
-/// <summary>How often revocations of expired tokens are deleted; a setting only so tests can make it short.</summary>
-public sealed record RevocationPruning(TimeSpan Every)
-{
-    public static readonly RevocationPruning Default = new(TimeSpan.FromMinutes(1));
-}
-
 /// <summary>
 /// Deletes the revocations of tokens that have expired, from the table and from memory: an expired
 /// token is refused by its <c>exp</c> alone, so the table only ever holds the logouts of the last
@@ -16,7 +10,7 @@ public sealed record RevocationPruning(TimeSpan Every)
 /// When the memory set had to leave revocations out, it is reloaded once there is room.
 /// </summary>
 sealed class RevokedTokenPruner(
-    RevokedTokens revoked, RevocationPruning pruning, NpgsqlDataSource database, TimeProvider time, ILogger<RevokedTokenPruner> logger) : BackgroundService
+    RevokedTokens revoked, RevocationSettings settings, NpgsqlDataSource database, TimeProvider time, ILogger<RevokedTokenPruner> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -24,7 +18,7 @@ sealed class RevokedTokenPruner(
         {
             try
             {
-                await Task.Delay(pruning.Every, time, stoppingToken);
+                await Task.Delay(settings.PruneEvery, time, stoppingToken);
                 await PruneAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -48,7 +42,7 @@ sealed class RevokedTokenPruner(
         if (deleted > 0 || forgotten > 0)
             logger.LogDebug("Pruned {Deleted} expired token revocations ({Forgotten} held in memory)", deleted, forgotten);
 
-        if (!revoked.Complete && revoked.Count < RevokedTokens.Capacity)
+        if (!revoked.Complete && revoked.HasRoom)
         {
             await using var connection = await database.OpenConnectionAsync(cancellationToken);
             await revoked.LoadAsync(connection, now, cancellationToken);

@@ -6,6 +6,16 @@ using Social.Api.Data;
 namespace Social.Api.Auth;
 
 /// <summary>
+/// How logged-out tokens are kept: how often those of expired tokens are deleted, and how many
+/// are held in memory at most (a few MB at the default). Not environment settings: the defaults
+/// are what production runs, tests make them small.
+/// </summary>
+public sealed record RevocationSettings(TimeSpan PruneEvery, int MemoryCapacity)
+{
+    public static readonly RevocationSettings Default = new(TimeSpan.FromMinutes(1), 100_000);
+}
+
+/// <summary>
 /// Tokens logged out before their expiry (table <c>revoked_tokens</c>: the SHA-256 of the token and
 /// its expiry), held in memory on every instance so that checking a token costs no round trip. The
 /// table's insert trigger announces each one (<see cref="Announcements"/>), the listener loads the
@@ -13,17 +23,10 @@ namespace Social.Api.Auth;
 /// only while a heartbeat came back within the staleness bound. Otherwise, and while revocations
 /// were left out for want of room, a token not found here is looked up in the table.
 /// </summary>
-public sealed class RevokedTokens(KnownUsers users)
+public sealed class RevokedTokens(KnownUsers users, RevocationSettings settings)
 {
     /// <summary>The channel of the insert trigger; payload: the digest in hex, a space, the expiry in Unix seconds.</summary>
     public const string Announcements = "social_tokens_revoked";
-
-    /// <summary>
-    /// At most this many revocations are held (a few MB); past it new ones are not kept, the set is
-    /// no longer complete, and tokens it does not hold are looked up in the table until a pruning
-    /// has made room and reloaded it.
-    /// </summary>
-    public const int Capacity = 100_000;
 
     readonly ConcurrentDictionary<TokenDigest, long> _revoked = new(); // the token's expiry, Unix seconds
     int _count;
@@ -34,6 +37,9 @@ public sealed class RevokedTokens(KnownUsers users)
     public bool Complete => _complete;
 
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Whether another revocation would be held.</summary>
+    public bool HasRoom => Count < settings.MemoryCapacity;
 
     public async ValueTask<bool> IsRevokedAsync(TokenDigest digest, IServiceProvider requestServices, CancellationToken cancellationToken)
     {
@@ -113,11 +119,13 @@ public sealed class RevokedTokens(KnownUsers users)
         _complete = false;
     }
 
+    // Past the capacity a revocation is not held; the set is then incomplete, and tokens it does not
+    // hold are looked up in the table until a pruning has made room and reloaded it.
     void Hold(TokenDigest digest, long expires)
     {
         if (_revoked.ContainsKey(digest))
             return;
-        if (Interlocked.Increment(ref _count) > Capacity)
+        if (Interlocked.Increment(ref _count) > settings.MemoryCapacity)
         {
             Interlocked.Decrement(ref _count);
             NotListening(); // not held: misses go to the table until a pruning reloads it

@@ -52,7 +52,7 @@ public sealed class LogoutTests(TestEnvironment env)
     public async Task RevocationsArePrunedOnceTheirTokensHaveExpired()
     {
         await using var api = await ApiFactory.CreateAsync(env.Cluster,
-            services: services => services.AddSingleton(new RevocationPruning(TimeSpan.FromMilliseconds(200))));
+            services: services => services.AddSingleton(RevocationSettings.Default with { PruneEvery = TimeSpan.FromMilliseconds(200) }));
         var user = await api.CreateUserAsync();
         // A token that expires in two seconds, logged out now.
         var shortLived = api.ClientWithToken("Bearer " + TestTokens.ForUser(user.Id, TestTokens.Now + 2));
@@ -67,5 +67,32 @@ public sealed class LogoutTests(TestEnvironment env)
         Assert.Equal(HttpStatusCode.Unauthorized, (await user.Client.GetAsync("/posts/")).StatusCode);
         var held = api.Services.GetRequiredService<RevokedTokens>();
         await Eventually.HoldsAsync(() => held.Count == 1, "the expired revocations forgotten in memory too");
+    }
+
+    /// <summary>
+    /// Past the memory bound a logout is not held: tokens not in memory are then looked up in the
+    /// table, until pruning has made room and the table is loaded again.
+    /// </summary>
+    [Fact]
+    public async Task PastTheMemoryBoundTokensAreLookedUpInTheTableUntilThereIsRoomAgain()
+    {
+        await using var api = await ApiFactory.CreateAsync(env.Cluster,
+            services: services => services.AddSingleton(new RevocationSettings(TimeSpan.FromMilliseconds(200), MemoryCapacity: 2)));
+        var user = await api.CreateUserAsync();
+        var held = api.Services.GetRequiredService<RevokedTokens>();
+        var (expiring, first, beyond, kept) = (Token(4), Token(1800), Token(1700), Token(1600));
+
+        foreach (var token in new[] { expiring, first, beyond })
+            Assert.Equal(HttpStatusCode.NoContent, (await token.LogOutAsync()).StatusCode);
+
+        Assert.False(held.Complete);
+        Assert.Equal(2, held.Count);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await beyond.GetAsync("/users/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await first.GetAsync("/users/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await kept.GetAsync("/users/me")).StatusCode);
+        await Eventually.HoldsAsync(() => held.Complete && held.Count == 2, "room made by the expired one, and the table loaded again");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await beyond.GetAsync("/users/me")).StatusCode);
+
+        HttpClient Token(int secondsLeft) => api.ClientWithToken("Bearer " + TestTokens.ForUser(user.Id, TestTokens.Now + secondsLeft));
     }
 }

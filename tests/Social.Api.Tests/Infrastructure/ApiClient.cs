@@ -87,14 +87,6 @@ public static class ApiClient
 
     public static Task<HttpResponseMessage> LogOutAsync(this HttpClient client) => client.PostAsync("/logout", null);
 
-    /// <summary>Logs <paramref name="user"/> in again: another token of the same user.</summary>
-    public static async Task<string> AnotherTokenAsync(this HttpClient client, TestUser user)
-    {
-        var login = await client.LoginAsync(user.Email, user.Password);
-        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        return (await login.JsonAsync())["access_token"]!.GetValue<string>();
-    }
-
     public static async Task<JsonNode> JsonAsync(this HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())
             ?? throw new InvalidOperationException("The body is JSON null.");
