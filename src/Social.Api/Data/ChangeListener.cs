@@ -10,8 +10,9 @@ namespace Social.Api.Data;
 /// Drops changed and deleted users (announced by triggers on <c>users</c>) from
 /// <see cref="KnownUsers"/>, adds logged-out tokens (announced by the trigger on
 /// <c>revoked_tokens</c>) to <see cref="RevokedTokens"/>, and proves that announcements arrive with
-/// a heartbeat sent through the pool. Where LISTEN hears nothing (a transaction-pooling PgBouncer, a connection that died
-/// silently) the heartbeats stop, the cache is bypassed, the log says so once, and it reconnects.
+/// a heartbeat sent through the pool. Where LISTEN hears nothing (a transaction-pooling PgBouncer,
+/// a connection that died silently) the heartbeats stop, both are bypassed, the log says so once,
+/// and it reconnects.
 /// </summary>
 sealed class ChangeListener(
     Settings settings, NpgsqlDataSource database, KnownUsers users, RevokedTokens revoked, TimeProvider time, ILogger<ChangeListener> logger) : BackgroundService
