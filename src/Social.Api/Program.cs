@@ -64,6 +64,7 @@ try
         .WithDescription("A greeting, as the original answers it.")
         .WithExamples(response: Examples.Hello);
     app.MapUsers();
+    app.MapAccount();
     app.MapAuth();
     app.MapPosts();
     app.MapUserPosts();

@@ -15,6 +15,9 @@ public static class Examples
     public static readonly UserRequest Registration = new("alice@example.com", "correct horse battery staple");
     public static readonly UserResponse User = new(17, "alice@example.com", Registered);
 
+    public static readonly PasswordChangeRequest PasswordChange = new("correct horse battery staple", "a longer and newer passphrase");
+    public static readonly AccountDeletionRequest AccountDeletion = new("correct horse battery staple");
+
     public const string LoginForm = """{"username": "alice@example.com", "password": "correct horse battery staple"}""";
     public static readonly TokenResponse Token = new("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoxNywiZXhwIjoxNzk1Njg0NjQ4fQ.2b1S5Hn0Vv2Ynb9kQ1mBf3kqf2m0c8C5Q0E2tW8mPNA", "bearer");
 

@@ -21,7 +21,7 @@ sealed class OperationDocs : IOpenApiOperationTransformer
     {
         [200] = "OK",
         [201] = "Created",
-        [204] = "Deleted; no body",
+        [204] = "Done; no body",
         [400] = "The body is not valid UTF-8",
         [401] = "Missing or invalid bearer token (`WWW-Authenticate: Bearer`)",
         [403] = "Not allowed: bad credentials (login) or someone else's post",
@@ -58,6 +58,11 @@ sealed class OperationDocs : IOpenApiOperationTransformer
 
         if (metadata.OfType<OperationExamples>().FirstOrDefault() is { } examples)
             AddExamples(operation, examples);
+        foreach (var error in metadata.OfType<ErrorExample>())
+        {
+            foreach (var media in operation.Responses?.GetValueOrDefault(error.Status.ToString(System.Globalization.CultureInfo.InvariantCulture))?.Content?.Values ?? [])
+                media.Example = error.Json;
+        }
     }
 
     static void DescribeRouteId(OpenApiOperation operation)

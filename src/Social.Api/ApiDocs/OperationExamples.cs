@@ -19,8 +19,17 @@ public sealed record OperationExamples(object? Request, object? Response)
         };
 }
 
+/// <summary>An example body of one error answer, for operations whose success has no body to show.</summary>
+public sealed record ErrorExample(int Status, ErrorResponse Body)
+{
+    public JsonNode Json => JsonSerializer.SerializeToNode(Body, AppJsonContext.Default.ErrorResponse)!;
+}
+
 public static class OperationExamplesExtensions
 {
     public static RouteHandlerBuilder WithExamples(this RouteHandlerBuilder builder, object? request = null, object? response = null) =>
         builder.WithMetadata(new OperationExamples(request, response));
+
+    public static RouteHandlerBuilder WithErrorExample(this RouteHandlerBuilder builder, int status, string detail) =>
+        builder.WithMetadata(new ErrorExample(status, new ErrorResponse(detail)));
 }

@@ -59,6 +59,17 @@ sealed class SchemaDocs : IOpenApiSchemaTransformer
             if (schema.Properties?["email"] is OpenApiSchema email)
                 email.Format = "email";
         }
+        else if (type == typeof(PasswordChangeRequest))
+        {
+            schema.Required = new HashSet<string> { "current_password", "new_password" };
+            Password(schema, "current_password", "The account's password now.");
+            Password(schema, "new_password", "The password from now on (registration's rules: at most MAX_PASSWORD_LENGTH characters).");
+        }
+        else if (type == typeof(AccountDeletionRequest))
+        {
+            schema.Required = new HashSet<string> { "password" };
+            Password(schema, "password", "The account's password.");
+        }
         else if (type == typeof(Votes.VoteRequest))
         {
             schema.Required = new HashSet<string> { "post_id", "dir" };
@@ -69,5 +80,14 @@ sealed class SchemaDocs : IOpenApiSchemaTransformer
             }
         }
         return Task.CompletedTask;
+    }
+
+    static void Password(OpenApiSchema schema, string name, string description)
+    {
+        if (schema.Properties?[name] is OpenApiSchema property)
+        {
+            property.Format = "password";
+            property.Description = description;
+        }
     }
 }

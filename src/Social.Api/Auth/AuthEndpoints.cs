@@ -1,4 +1,4 @@
-using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Social.Api.ApiDocs;
 using Social.Api.Data;
 using Social.Api.Infrastructure;
@@ -9,8 +9,6 @@ namespace Social.Api.Auth;
 
 public static class AuthEndpoints
 {
-    public const string InvalidCredentials = "Invalid Credentials";
-
     public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder app)
     {
         app.MapPost("/login", Login)
@@ -22,6 +20,13 @@ public static class AuthEndpoints
             .WithDescription("OAuth2 password grant: a form with `username` (the e-mail) and `password`. Answers a bearer token valid for ACCESS_TOKEN_EXPIRE_MINUTES. Unknown e-mail, wrong password and a temporarily locked account all answer the same 403 `Invalid Credentials`.")
             .WithExamples(request: Examples.LoginForm, response: Examples.Token)
             .AddEndpointFilter<ValidationFilter>();
+        app.MapPost("/logout", Logout)
+            .WithTags("Authentication")
+            .RequireAuthorization()
+            .ProducesErrors(401, 503)
+            .WithSummary("Log out")
+            .WithDescription("Revokes the token this request carries, on every instance within a second, until it expires; the user's other tokens keep working. No body; 204. Logging out twice is a 401 the second time (the token no longer authenticates).")
+            .WithErrorExample(StatusCodes.Status401Unauthorized, "Could not validate credentials");
         return app;
     }
 
@@ -31,63 +36,26 @@ public static class AuthEndpoints
     /// against the client's address; an address out of failures gets 429 before any of that work.
     /// </summary>
     static async Task<Results<Ok<TokenResponse>, JsonHttpResult<ErrorResponse>>> Login(
-        LoginForm form, AppDbContext db, PasswordHasher passwords, TokenService tokens, Settings settings,
-        FailedLoginLimiter failedLogins, ApiMetrics metrics, HttpContext http, ILogger<LoginForm> logger, CancellationToken cancellationToken)
+        LoginForm form, AppDbContext db, PasswordCheck check, TokenService tokens, ApiMetrics metrics,
+        HttpContext http, ILogger<LoginForm> logger, CancellationToken cancellationToken)
     {
-        var clientIp = http.Connection.RemoteIpAddress;
-        if (await failedLogins.RetryAfterAsync(clientIp) is { } wait)
-        {
-            ClientLimits.LogThrottled(logger, http);
-            metrics.LoggedIn(ApiMetrics.Login.Throttled);
-            metrics.Throttled(ApiMetrics.Limit.Login);
-            return Problems.TooManyRequests(http.Response, wait);
-        }
-
         // Exact, case-sensitive match with the stored (normalised) e-mail, as the original does.
-        var account = await db.Users
-            .Where(u => u.Email == form.Username)
-            .Select(u => new
-            {
-                u.Id,
-                u.Password,
-                HasFailures = u.Lockout != null,
-                Locked = u.Lockout != null && u.Lockout.LockedUntil > DateTime.UtcNow,
-            })
-            .FirstOrDefaultAsync(cancellationToken);
+        var (account, refusal) = await check.CheckAsync(db.Users.Where(u => u.Email == form.Username), form.Password, PasswordUse.Login, http, cancellationToken);
+        if (refusal is not null)
+            return refusal;
 
-        if (account is { Locked: true })
-        {
-            await passwords.VerifyAsync(form.Password, null, cancellationToken);
-            logger.LogWarning("Login refused for user {UserId} from {ClientIp}: account locked", account.Id, clientIp);
-            await failedLogins.RecordFailureAsync(clientIp);
-            metrics.LoggedIn(ApiMetrics.Login.Locked);
-            return Problems.Forbidden(InvalidCredentials);
-        }
-
-        if (!await passwords.VerifyAsync(form.Password, account?.Password, cancellationToken) || account is null)
-        {
-            if (account is null)
-            {
-                logger.LogInformation("Login failed from {ClientIp}: unknown account", clientIp);
-            }
-            else if (await LoginLockouts.RecordFailureAsync(db, account.Id, settings.Passwords.LockoutThreshold, settings.Passwords.LockoutDuration, cancellationToken))
-            {
-                logger.LogWarning("Login failed for user {UserId} from {ClientIp}: wrong password; account locked for {Seconds} s",
-                    account.Id, clientIp, settings.Passwords.LockoutDuration.TotalSeconds);
-            }
-            else
-            {
-                logger.LogInformation("Login failed for user {UserId} from {ClientIp}: wrong password", account.Id, clientIp);
-            }
-            await failedLogins.RecordFailureAsync(clientIp);
-            metrics.LoggedIn(account is null ? ApiMetrics.Login.UnknownAccount : ApiMetrics.Login.WrongPassword);
-            return Problems.Forbidden(InvalidCredentials);
-        }
-
-        if (account.HasFailures)
-            await LoginLockouts.ClearAsync(db, account.Id, cancellationToken);
         metrics.LoggedIn(ApiMetrics.Login.Success);
-        logger.LogInformation("Login succeeded for user {UserId} from {ClientIp}", account.Id, clientIp);
-        return TypedResults.Ok(new TokenResponse(tokens.CreateToken(account.Id), "bearer"));
+        logger.LogInformation("Login succeeded for user {UserId} from {ClientIp}", account!.Id, http.Connection.RemoteIpAddress);
+        return TypedResults.Ok(new TokenResponse(tokens.CreateToken(account.Id, account.TokensValidAfter), "bearer"));
+    }
+
+    /// <summary>The token's digest goes into revoked_tokens until its exp; the table's trigger tells every other instance.</summary>
+    static async Task<NoContent> Logout(
+        Caller caller, RevokedTokens revoked, NpgsqlDataSource database, ApiMetrics metrics, ILogger<Caller> logger, CancellationToken cancellationToken)
+    {
+        await revoked.RevokeAsync(caller.Token, caller.TokenExpires, database, cancellationToken);
+        metrics.AccountChanged(ApiMetrics.AccountChange.LoggedOut);
+        logger.LogInformation("User {UserId} logged out a token", caller.Id);
+        return TypedResults.NoContent();
     }
 }

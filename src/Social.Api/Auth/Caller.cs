@@ -5,9 +5,10 @@ namespace Social.Api.Auth;
 
 /// <summary>
 /// The authenticated user of the request, with their public profile (loaded or cached while the
-/// token was checked). A handler parameter on protected endpoints.
+/// token was checked) and the token they presented (its digest and expiry, for logging out). A
+/// handler parameter on protected endpoints.
 /// </summary>
-public sealed record Caller(UserResponse Profile)
+public sealed record Caller(UserResponse Profile, TokenDigest Token, DateTime TokenExpires)
 {
     public int Id => Profile.Id;
 

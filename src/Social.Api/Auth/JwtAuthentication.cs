@@ -12,7 +12,7 @@ namespace Social.Api.Auth;
 /// <summary>
 /// Bearer tokens checked the way the original's clients rely on: pinned algorithm, <c>exp</c>
 /// required with no leeway, a <c>user_id</c> that is an integer naming an existing user, and the
-/// original's 401 bodies.
+/// original's 401 bodies; and, beyond the original, not revoked by a password change or a logout.
 /// </summary>
 public static class JwtAuthentication
 {
@@ -22,6 +22,10 @@ public static class JwtAuthentication
         services.AddSingleton<TokenService>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<KnownUsers>();
+        services.AddSingleton<RevokedTokens>();
+        services.AddSingleton(RevocationSettings.Default);
+        services.AddHostedService<RevokedTokenPruner>();
+        services.AddScoped<PasswordCheck>();
         // No default scheme, not even the only one: a request is authenticated only where an
         // endpoint requires it, by the policy below. The public endpoints (a profile, login,
         // registration, health, docs) skip the bearer handler and what it allocates per request.
@@ -109,27 +113,36 @@ sealed class OriginalBearerEvents : JwtBearerEvents
 
     public override async Task TokenValidated(TokenValidatedContext context)
     {
-        if (ReadUserId(context.SecurityToken as JsonWebToken) is not { } userId)
+        var token = context.SecurityToken as JsonWebToken;
+        if (ReadUserId(token) is not { } userId)
         {
             context.Fail("The token's user_id is not an integer.");
             return;
         }
 
-        await IsExistingUserAsync(context, userId);
-    }
-
-    // The original trusted any signed user_id; a deleted or never-existing user is refused here.
-    static async Task<bool> IsExistingUserAsync(ResultContext<JwtBearerOptions> context, int userId)
-    {
+        // The original trusted any signed user_id; a deleted or never-existing user is refused here.
         var services = context.HttpContext.RequestServices;
-        var profile = await services.GetRequiredService<KnownUsers>().FindAsync(userId, services, context.HttpContext.RequestAborted);
-        if (profile is null)
+        var cancellationToken = context.HttpContext.RequestAborted;
+        var user = await services.GetRequiredService<KnownUsers>().FindAsync(userId, services, cancellationToken);
+        if (user is null)
         {
             context.Fail("The token's user does not exist.");
-            return false;
+            return;
         }
-        context.HttpContext.Features.Set(new Caller(profile));
-        return true;
+
+        // Both from memory in the common case (see KnownUsers and RevokedTokens).
+        if (!TokenService.IsValidAfter(services.GetRequiredService<TokenService>().IssuedAt(token!.ValidTo), user.TokensValidAfter))
+        {
+            context.Fail("The token was issued before the user's password changed.");
+            return;
+        }
+        var digest = TokenDigest.Of(token.EncodedToken);
+        if (await services.GetRequiredService<RevokedTokens>().IsRevokedAsync(digest, services, cancellationToken))
+        {
+            context.Fail("The token was logged out.");
+            return;
+        }
+        context.HttpContext.Features.Set(new Caller(user.Profile, digest, token.ValidTo));
     }
 
     public override async Task Challenge(JwtBearerChallengeContext context)

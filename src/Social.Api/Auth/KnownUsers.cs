@@ -7,9 +7,13 @@ using Social.Api.Users;
 
 namespace Social.Api.Auth;
 
+/// <summary>A user as token checks need them: the public profile, and the instant before which their tokens are refused.</summary>
+public sealed record KnownUser(UserResponse Profile, DateTime? TokensValidAfter);
+
 /// <summary>
-/// Users recently seen to exist, with their public profile, so that checking a token's user needs
-/// no round trip. Exact because PostgreSQL announces every change and deletion of a user
+/// Users recently seen to exist, with their public profile and token not-before instant, so that
+/// checking a token's user (and whether a password change revoked it) needs no round trip.
+/// Exact because PostgreSQL announces every change and deletion of a user
 /// (<see cref="ChangeListener"/>); served only while the listener's latest heartbeat came back
 /// within <see cref="StalenessBound"/>, since announcements arrive in commit order before it.
 /// </summary>
@@ -22,23 +26,25 @@ public sealed class KnownUsers(ApiMetrics metrics) : IDisposable
     readonly MemoryCache _users = new(new MemoryCacheOptions { SizeLimit = 100_000 });
     static readonly MemoryCacheEntryOptions Entry = new() { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) };
 
-    static readonly Func<AppDbContext, int, CancellationToken, Task<UserResponse?>> ProfileById =
+    static readonly Func<AppDbContext, int, CancellationToken, Task<KnownUser?>> UserById =
         EF.CompileAsyncQuery((AppDbContext db, int id, CancellationToken _) =>
-            db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => new UserResponse(u.Id, u.Email, u.CreatedAt)).FirstOrDefault());
+            db.Users.AsNoTracking().Where(u => u.Id == id)
+                .Select(u => new KnownUser(new UserResponse(u.Id, u.Email, u.CreatedAt), u.TokensValidAfter)).FirstOrDefault());
 
     long _forgets;
     long _heardUpTo; // Stopwatch timestamp: every change committed before it has been heard; 0 when unknown
 
-    bool Exact => Volatile.Read(ref _heardUpTo) is var heard and not 0 && Stopwatch.GetElapsedTime(heard) < StalenessBound;
+    /// <summary>Whether every change committed more than <see cref="StalenessBound"/> ago has been heard.</summary>
+    public bool Exact => Volatile.Read(ref _heardUpTo) is var heard and not 0 && Stopwatch.GetElapsedTime(heard) < StalenessBound;
 
     /// <summary>
-    /// The user's profile, or null when no such user exists. The request's database context is
+    /// The user, or null when no such user exists. The request's database context is
     /// only taken from <paramref name="requestServices"/> when the cache cannot answer.
     /// </summary>
-    public async ValueTask<UserResponse?> FindAsync(int id, IServiceProvider requestServices, CancellationToken cancellationToken)
+    public async ValueTask<KnownUser?> FindAsync(int id, IServiceProvider requestServices, CancellationToken cancellationToken)
     {
         var exact = Exact;
-        if (exact && _users.TryGetValue(id, out UserResponse? known))
+        if (exact && _users.TryGetValue(id, out KnownUser? known))
         {
             metrics.UserLookup(ApiMetrics.CacheLookup.Hit);
             return known;
@@ -46,12 +52,12 @@ public sealed class KnownUsers(ApiMetrics metrics) : IDisposable
         metrics.UserLookup(exact ? ApiMetrics.CacheLookup.Miss : ApiMetrics.CacheLookup.Bypassed);
 
         var forgetsBefore = Interlocked.Read(ref _forgets);
-        var profile = await ProfileById(requestServices.GetRequiredService<AppDbContext>(), id, cancellationToken);
+        var user = await UserById(requestServices.GetRequiredService<AppDbContext>(), id, cancellationToken);
 
         // Not kept if a change was announced meanwhile: it may have been this user's.
-        if (profile is not null && Exact && Interlocked.Read(ref _forgets) == forgetsBefore)
-            _users.Set(id, profile, Entry);
-        return profile;
+        if (user is not null && Exact && Interlocked.Read(ref _forgets) == forgetsBefore)
+            _users.Set(id, user, Entry);
+        return user;
     }
 
     public void Forget(int id)

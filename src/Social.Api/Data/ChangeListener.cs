@@ -8,11 +8,14 @@ namespace Social.Api.Data;
 
 /// <summary>
 /// Drops changed and deleted users (announced by triggers on <c>users</c>) from
-/// <see cref="KnownUsers"/>, and proves that announcements arrive with a heartbeat sent through the
-/// pool. Where LISTEN hears nothing (a transaction-pooling PgBouncer, a connection that died
-/// silently) the heartbeats stop, the cache is bypassed, the log says so once, and it reconnects.
+/// <see cref="KnownUsers"/>, adds logged-out tokens (announced by the trigger on
+/// <c>revoked_tokens</c>) to <see cref="RevokedTokens"/>, and proves that announcements arrive with
+/// a heartbeat sent through the pool. Where LISTEN hears nothing (a transaction-pooling PgBouncer,
+/// a connection that died silently) the heartbeats stop, both are bypassed, the log says so once,
+/// and it reconnects.
 /// </summary>
-sealed class ChangeListener(Settings settings, NpgsqlDataSource database, KnownUsers users, ILogger<ChangeListener> logger) : BackgroundService
+sealed class ChangeListener(
+    Settings settings, NpgsqlDataSource database, KnownUsers users, RevokedTokens revoked, TimeProvider time, ILogger<ChangeListener> logger) : BackgroundService
 {
     public const string UsersDeleted = "social_users_deleted", UsersChanged = "social_users_changed";
     public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromMilliseconds(250);
@@ -33,9 +36,9 @@ sealed class ChangeListener(Settings settings, NpgsqlDataSource database, KnownU
             }
             catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
-                users.NotListening();
+                NotListening();
                 if (!_warned)
-                    logger.LogWarning("Not hearing the database's change announcements ({Reason}); users are read from the database until they are heard again", e.Message);
+                    logger.LogWarning("Not hearing the database's change announcements ({Reason}); users and token revocations are read from the database until they are heard again", e.Message);
                 _warned = true;
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
@@ -44,7 +47,13 @@ sealed class ChangeListener(Settings settings, NpgsqlDataSource database, KnownU
                 // stopping
             }
         }
+        NotListening();
+    }
+
+    void NotListening()
+    {
         users.NotListening();
+        revoked.NotListening();
     }
 
     // Until the service stops or the announcements stop arriving (throws).
@@ -59,9 +68,14 @@ sealed class ChangeListener(Settings settings, NpgsqlDataSource database, KnownU
         }.ConnectionString);
         await connection.OpenAsync(stoppingToken);
         connection.Notification += (_, e) => Received(e.Channel, e.Payload);
-        await using (var listen = new NpgsqlCommand($"LISTEN {UsersDeleted}; LISTEN {UsersChanged}; LISTEN {_heartbeat}", connection))
+        await using (var listen = new NpgsqlCommand($"LISTEN {UsersDeleted}; LISTEN {UsersChanged}; LISTEN {RevokedTokens.Announcements}; LISTEN {_heartbeat}", connection))
             await listen.ExecuteNonQueryAsync(stoppingToken);
         users.Listening();
+        // After LISTEN and before the first heartbeat: what the load misses is announced, and the
+        // heartbeat that makes misses trusted comes after both. Through the pool, so that the
+        // listening connection's last statement stays its LISTEN (what operators look for).
+        await using (var loading = await database.OpenConnectionAsync(stoppingToken))
+            await revoked.LoadAsync(loading, time.GetUtcNow(), stoppingToken);
         var listeningSince = Stopwatch.GetTimestamp();
 
         while (true)
@@ -98,6 +112,8 @@ sealed class ChangeListener(Settings settings, NpgsqlDataSource database, KnownU
             if (long.TryParse(payload, CultureInfo.InvariantCulture, out var sentAt))
                 users.HeardUpTo(sentAt);
         }
+        else if (channel == RevokedTokens.Announcements)
+            revoked.Heard(payload);
         else if (int.TryParse(payload, CultureInfo.InvariantCulture, out var id))
             users.Forget(id);
         else

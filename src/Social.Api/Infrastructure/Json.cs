@@ -27,6 +27,8 @@ namespace Social.Api.Infrastructure;
 [JsonSerializable(typeof(PostWithVotes))]
 [JsonSerializable(typeof(List<PostWithVotes>))]
 [JsonSerializable(typeof(UserRequest))]
+[JsonSerializable(typeof(PasswordChangeRequest))]
+[JsonSerializable(typeof(AccountDeletionRequest))]
 [JsonSerializable(typeof(PostRequest))]
 [JsonSerializable(typeof(VoteRequest))]
 [JsonSerializable(typeof(string))]

@@ -18,8 +18,9 @@ public sealed class ApiMetrics
     public enum Limit { Login, Registration, Hashing }
     public enum Unavailable { Database, Starting }
     public enum CacheLookup { Hit, Miss, Bypassed }
+    public enum AccountChange { PasswordChanged, LoggedOut, Deleted }
 
-    readonly Counter<long> _logins, _registrations, _votes, _posts, _throttled, _unavailable, _userCache;
+    readonly Counter<long> _logins, _registrations, _votes, _posts, _throttled, _unavailable, _userCache, _accountChanges;
 
     public ApiMetrics(IMeterFactory meters, PasswordHasher passwords)
     {
@@ -32,6 +33,7 @@ public sealed class ApiMetrics
         _unavailable = meter.CreateCounter<long>("social.unavailable", "{response}", "503 answers by cause: the database, or a start not yet finished.");
         _userCache = meter.CreateCounter<long>("social.user_cache.lookups", "{lookup}",
             "Lookups of a token's user or a profile: served from memory, read from the database, or read because the cache could not be trusted.");
+        _accountChanges = meter.CreateCounter<long>("social.account_changes", "{change}", "Passwords changed, tokens logged out and accounts deleted by their users.");
         meter.CreateObservableGauge("social.password_hashing.queued", () => passwords.Queued, "{hash}", "Password hashes waiting for a slot.");
         meter.CreateObservableGauge("social.password_hashing.active", () => passwords.Active, "{hash}", "Password hashes running now.");
 
@@ -43,6 +45,8 @@ public sealed class ApiMetrics
             _unavailable.Add(0, Tag(cause));
         foreach (var result in Enum.GetValues<CacheLookup>())
             _userCache.Add(0, Tag(result));
+        foreach (var change in Enum.GetValues<AccountChange>())
+            _accountChanges.Add(0, Tag(change));
         _registrations.Add(0);
         _votes.Add(0, VoteAction(true));
         _votes.Add(0, VoteAction(false));
@@ -56,6 +60,7 @@ public sealed class ApiMetrics
     public void Throttled(Limit limit) => _throttled.Add(1, Tag(limit));
     public void Refused(Unavailable cause) => _unavailable.Add(1, Tag(cause));
     public void UserLookup(CacheLookup result) => _userCache.Add(1, Tag(result));
+    public void AccountChanged(AccountChange change) => _accountChanges.Add(1, Tag(change));
 
     static KeyValuePair<string, object?> VoteAction(bool cast) => new("action", cast ? "cast" : "removed");
 
@@ -64,7 +69,7 @@ public sealed class ApiMetrics
 
     static class Label<T> where T : struct, Enum
     {
-        static readonly string Name = typeof(T).Name switch { nameof(Login) => "outcome", nameof(Limit) => "limit", nameof(Unavailable) => "cause", _ => "result" };
+        static readonly string Name = typeof(T).Name switch { nameof(Login) => "outcome", nameof(Limit) => "limit", nameof(Unavailable) => "cause", nameof(AccountChange) => "change", _ => "result" };
         public static readonly KeyValuePair<string, object?>[] Tags =
             [.. Enum.GetNames<T>().Select(name => new KeyValuePair<string, object?>(Name, JsonNamingPolicy.SnakeCaseLower.ConvertName(name)))];
     }

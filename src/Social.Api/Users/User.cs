@@ -19,6 +19,12 @@ public sealed class User
     /// <summary>In the original's schema, never used by its API.</summary>
     public string? PhoneNumber { get; set; }
 
+    /// <summary>
+    /// Ours (null for the original's rows): tokens issued before this instant are refused. Set to
+    /// a whole second when the password changes; see <see cref="TokenService"/> for the rounding.
+    /// </summary>
+    public DateTime? TokensValidAfter { get; set; }
+
     public List<Post> Posts { get; } = [];
 
     /// <summary>Failed-login bookkeeping; null while the account has no recent failures.</summary>
@@ -37,5 +43,6 @@ sealed class UserConfiguration : IEntityTypeConfiguration<User>
         user.Property(u => u.Password).HasColumnType("character varying");
         user.Property(u => u.CreatedAt).HasColumnType("timestamp with time zone").HasDefaultValueSql("now()");
         user.Property(u => u.PhoneNumber).HasColumnType("character varying");
+        user.Property(u => u.TokensValidAfter).HasColumnType("timestamp with time zone");
     }
 }

@@ -64,7 +64,7 @@ public static class UserEndpoints
         var user = await knownUsers.FindAsync(id.Value, http.RequestServices, cancellationToken);
         return user is null
             ? TypedResults.NotFound(new ErrorResponse($"User with id: {id} does not exist"))
-            : TypedResults.Ok(user);
+            : TypedResults.Ok(user.Profile);
     }
 
     static Conflict<ErrorResponse> EmailTaken(string email) =>

@@ -36,7 +36,8 @@ public sealed partial class OpenApiDocumentTests(TestEnvironment env)
         var document = await ServedAsync();
 
         Assert.StartsWith("3.1", document["openapi"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(["/", "/login", "/posts/", "/posts/{id}", "/users/", "/users/{id}", "/users/{id}/posts", "/vote/"], document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["/", "/login", "/logout", "/posts/", "/posts/{id}", "/users/", "/users/me", "/users/me/password", "/users/{id}", "/users/{id}/posts", "/vote/"],
+            document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Null(document["servers"]);
     }
 
@@ -61,7 +62,7 @@ public sealed partial class OpenApiDocumentTests(TestEnvironment env)
         Assert.Equal("/login", scheme["flows"]!["password"]!["tokenUrl"]!.GetValue<string>());
         foreach (var (path, method, operation) in Operations(document))
         {
-            var isProtected = path.StartsWith("/posts", StringComparison.Ordinal) || path.EndsWith("/posts", StringComparison.Ordinal) || path == "/vote/";
+            var isProtected = path.StartsWith("/posts", StringComparison.Ordinal) || path.EndsWith("/posts", StringComparison.Ordinal) || path.StartsWith("/users/me", StringComparison.Ordinal) || path is "/vote/" or "/logout";
             Assert.True(isProtected == operation["security"] is not null, $"{method} {path}");
             Assert.True(isProtected == operation["responses"]!["401"] is not null, $"{method} {path}: 401");
         }
@@ -71,7 +72,11 @@ public sealed partial class OpenApiDocumentTests(TestEnvironment env)
     [InlineData("/", "get", "200")]
     [InlineData("/users/", "post", "201 400 409 413 422 429 503")]
     [InlineData("/users/{id}", "get", "200 404 422 503")]
+    [InlineData("/users/me", "get", "200 401 503")]
+    [InlineData("/users/me/password", "put", "200 400 401 403 409 413 422 429 503")]
+    [InlineData("/users/me", "delete", "204 400 401 403 409 413 422 429 503")]
     [InlineData("/login", "post", "200 403 413 422 429 503")]
+    [InlineData("/logout", "post", "204 401 503")]
     [InlineData("/posts/", "get", "200 401 422 503")]
     [InlineData("/users/{id}/posts", "get", "200 401 404 422 503")]
     [InlineData("/posts/", "post", "201 400 401 413 422 503")]

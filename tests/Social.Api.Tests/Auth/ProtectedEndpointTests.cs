@@ -13,7 +13,11 @@ public sealed class ProtectedEndpointTests(TestEnvironment env)
 {
     const string NotAuthenticated = "Not authenticated", CouldNotValidate = "Could not validate credentials";
 
-    public static TheoryData<string> Endpoints => ["GET /posts/", "POST /posts/", "GET /posts/{id}", "PUT /posts/{id}", "DELETE /posts/{id}", "POST /vote/"];
+    public static TheoryData<string> Endpoints =>
+    [
+        "GET /posts/", "POST /posts/", "GET /posts/{id}", "PUT /posts/{id}", "DELETE /posts/{id}", "POST /vote/",
+        "GET /users/me", "PUT /users/me/password", "DELETE /users/me", "POST /logout",
+    ];
 
     /// <summary>What is sent as the Authorization header (null: none) and the detail expected.</summary>
     public static IEnumerable<(string Case, Func<int, string?> Header, string Detail)> Credentials()
@@ -77,6 +81,13 @@ public sealed class ProtectedEndpointTests(TestEnvironment env)
         var request = new HttpRequestMessage(method, path);
         if (method == HttpMethod.Post && path == "/vote/")
             request.Content = JsonContent.Create(new { post_id = postId, dir = 1 });
+        // The owner's right password: only the missing authentication stops these.
+        else if (path == "/users/me/password")
+            request.Content = JsonContent.Create(new { current_password = ApiClient.Password, new_password = "unauthorized-write" });
+        else if (path == "/users/me")
+            request.Content = method == HttpMethod.Delete ? JsonContent.Create(new { password = ApiClient.Password }) : null;
+        else if (path == "/logout")
+            request.Content = null;
         else if (method == HttpMethod.Post || method == HttpMethod.Put)
             request.Content = JsonContent.Create(new { title = "unauthorized-write", content = "x" });
         return request;

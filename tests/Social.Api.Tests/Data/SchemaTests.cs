@@ -38,6 +38,8 @@ public sealed class SchemaTests(TestEnvironment env)
             "users | password | character varying | NULL | NO | NULL",
             "users | created_at | timestamp with time zone | NULL | NO | now()",
             "users | phone_number | character varying | NULL | YES | NULL",
+            // ours, additive and nullable: the instant before which the user's tokens are refused
+            "users | tokens_valid_after | timestamp with time zone | NULL | YES | NULL",
             "votes | user_id | integer | NULL | NO | NULL",
             "votes | post_id | integer | NULL | NO | NULL",
         ], columns);
@@ -64,6 +66,8 @@ public sealed class SchemaTests(TestEnvironment env)
             "post_vote_counts | post_vote_counts_post_id_fkey | FOREIGN KEY (post_id) REFERENCES posts(id) ON DELETE CASCADE",
             "posts | post_users_fk | FOREIGN KEY (owner_id) REFERENCES users(id) ON DELETE CASCADE",
             "posts | posts_pkey | PRIMARY KEY (id)",
+            // ours, additive: digests of logged-out tokens until they expire
+            "revoked_tokens | revoked_tokens_pkey | PRIMARY KEY (digest)",
             "users | users_email_key | UNIQUE (email)",
             "users | users_pkey | PRIMARY KEY (id)",
             "votes | votes_pkey | PRIMARY KEY (user_id, post_id)",

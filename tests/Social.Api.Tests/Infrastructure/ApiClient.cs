@@ -77,6 +77,16 @@ public static class ApiClient
     public static Task<HttpResponseMessage> VoteAsync(this TestUser user, int postId, int dir) =>
         user.Client.PostAsJsonAsync("/vote/", new { post_id = postId, dir });
 
+    /// <summary>PUT /users/me/password with the client's token.</summary>
+    public static Task<HttpResponseMessage> ChangePasswordAsync(this HttpClient client, string currentPassword, string newPassword) =>
+        client.PutAsJsonAsync("/users/me/password", new { current_password = currentPassword, new_password = newPassword });
+
+    /// <summary>DELETE /users/me with the password in the body.</summary>
+    public static Task<HttpResponseMessage> DeleteAccountAsync(this HttpClient client, string password) =>
+        client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/users/me") { Content = JsonContent.Create(new { password }) });
+
+    public static Task<HttpResponseMessage> LogOutAsync(this HttpClient client) => client.PostAsync("/logout", null);
+
     public static async Task<JsonNode> JsonAsync(this HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())
             ?? throw new InvalidOperationException("The body is JSON null.");

@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,10 +22,12 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     readonly LocalPostgres _cluster;
     readonly Dictionary<string, string?> _settings;
+    readonly Action<IServiceCollection>? _services;
 
-    ApiFactory(LocalPostgres cluster, IReadOnlyDictionary<string, string?>? overrides)
+    ApiFactory(LocalPostgres cluster, IReadOnlyDictionary<string, string?>? overrides, Action<IServiceCollection>? services)
     {
         _cluster = cluster;
+        _services = services;
         _settings = new()
         {
             ["DATABASE_HOSTNAME"] = "127.0.0.1",
@@ -44,18 +49,23 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     public string DatabaseName => _settings["DATABASE_NAME"]!;
 
-    /// <summary>A factory with its own database and the given settings on top of the defaults.</summary>
-    public static async Task<ApiFactory> CreateAsync(LocalPostgres cluster, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// A factory with its own database and the given settings on top of the defaults;
+    /// <paramref name="services"/> replaces services after the service's own (for what no setting reaches).
+    /// </summary>
+    public static async Task<ApiFactory> CreateAsync(
+        LocalPostgres cluster, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var factory = await CreateUnstartedAsync(cluster, settings);
+        var factory = await CreateUnstartedAsync(cluster, settings, services);
         await factory.WaitUntilReadyAsync();
         return factory;
     }
 
     /// <summary>A factory whose host starts with the first request, for tests of start-up itself.</summary>
-    public static async Task<ApiFactory> CreateUnstartedAsync(LocalPostgres cluster, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<ApiFactory> CreateUnstartedAsync(
+        LocalPostgres cluster, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var factory = new ApiFactory(cluster, settings);
+        var factory = new ApiFactory(cluster, settings, services);
         if (!factory._settings.ContainsKey("DATABASE_NAME"))
             factory._settings["DATABASE_NAME"] = await cluster.CreateUniqueDatabaseAsync("api");
         return factory;
@@ -74,6 +84,12 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(_settings));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         return base.CreateHost(builder);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        if (_services is not null)
+            builder.ConfigureTestServices(_services);
     }
 
     /// <summary>Every log line the service wrote, formatted, for assertions about what is (not) logged.</summary>

@@ -62,7 +62,8 @@ public sealed class OpenApiConformance
     (string Template, JsonObject Operation)? FindOperation(HttpMethod method, string path)
     {
         var segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-        foreach (var (template, item) in _document["paths"]!.AsObject())
+        // Literal segments first, as routing prefers them: /users/me before /users/{id}.
+        foreach (var (template, item) in _document["paths"]!.AsObject().OrderBy(p => p.Key.Count(c => c == '{')))
         {
             var parts = template.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length == segments.Length

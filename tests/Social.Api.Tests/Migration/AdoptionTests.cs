@@ -154,6 +154,9 @@ public sealed class AdoptionTests(TestEnvironment env)
         await ExecuteAsync(db, $"DELETE FROM posts WHERE posts.id = {postId}");
         Assert.Equal(["0"], await RowsAsync(db, $"SELECT count(*) FROM post_vote_counts WHERE post_id = {postId}"));
 
+        // Our additions stay out of the original's way: a user it inserts has no not-before instant, and nothing is revoked.
+        Assert.Equal(["NULL"], await RowsAsync(db, $"SELECT tokens_valid_after FROM users WHERE id = {userId}"));
+        Assert.Equal(["0"], await RowsAsync(db, "SELECT count(*) FROM revoked_tokens"));
         Assert.Equal([OriginalSchema.AlembicHead], await RowsAsync(db, "SELECT version_num FROM alembic_version"));
         Assert.Equal(["0"], await RowsAsync(db, "SELECT count(*) FROM posts p WHERE coalesce((SELECT votes FROM post_vote_counts c WHERE c.post_id = p.id), 0) <> (SELECT count(*) FROM votes v WHERE v.post_id = p.id)"));
     }

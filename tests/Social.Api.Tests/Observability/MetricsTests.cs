@@ -102,6 +102,7 @@ public sealed class MetricsTests(TestEnvironment env)
         Assert.Equal(HttpStatusCode.Created, (await bob.Client.PostAsJsonAsync("/vote/", new { post_id = postId, dir = 1 })).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await bob.Client.PostAsJsonAsync("/vote/", new { post_id = postId, dir = 0 })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await bob.Client.GetAsync($"/posts/{postId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await bob.Client.LogOutAsync()).StatusCode);
         await HashingUnderPressureAsync(client, bob.Email);
         // Failed logins from this address: two wrong passwords (the second locks alice), a locked
         // account, two unknown ones, then the address is out of failures.
@@ -132,6 +133,7 @@ public sealed class MetricsTests(TestEnvironment env)
             ($"social_throttled_total{{{on},limit=\"hashing\"}}", 1),
             ($"social_user_cache_lookups_total{{{on},result=\"miss\"}}", 1),
             ($"social_user_cache_lookups_total{{{on},result=\"hit\"}}", 1),
+            ($"social_account_changes_total{{{on},change=\"logged_out\"}}", 1),
             ($"max_over_time(social_password_hashing_queued{{{on}}}[5m])", 1),
             ($"social_unavailable_total{{instance=\"{startingManagement}\",cause=\"starting\"}}", 1),
             ($"social_unavailable_total{{instance=\"{unavailableManagement}\",cause=\"database\"}}", 1),

@@ -119,6 +119,10 @@ namespace Social.Api.Data.Migrations
                         .HasColumnType("character varying")
                         .HasColumnName("phone_number");
 
+                    b.Property<DateTime?>("TokensValidAfter")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("tokens_valid_after");
+
                     b.HasKey("Id")
                         .HasName("users_pkey");
 
