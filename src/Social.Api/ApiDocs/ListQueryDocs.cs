@@ -17,7 +17,8 @@ static class ListQueryDocs
             new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "0", Default = 0 }));
         operation.Parameters.Add(Query("search", "Keep posts whose title contains this text (case-sensitive, matched literally).",
             new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = RequestLimits.MaxSearchLength, Default = "" }));
-        operation.Parameters.Add(Query("sort", SortDescription, Names(FeedOrder.SortNames), "hot"));
+        // The examples of sort and t go together: a client such as the /docs page sends both.
+        operation.Parameters.Add(Query("sort", SortDescription, Names(FeedOrder.SortNames), "top"));
         operation.Parameters.Add(Query("t", "With `sort=top` only (otherwise 422): count only posts created within the last day, week (7 days), month or year; `all` (the default) counts every post.",
             Names(FeedOrder.WindowNames), "week"));
         operation.Parameters.Add(Query("cursor", "Where the page starts: the `cursor` of the previous page's `Link: <…>; rel=\"next\"` header, passed unchanged (opaque). It fits only the list it came from.",
