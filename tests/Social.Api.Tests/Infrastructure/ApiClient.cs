@@ -40,7 +40,8 @@ public static class ApiClient
     public static Task<TestUser> CreateUserAsync(string url, string? email = null, string password = Password) =>
         CreateUserAsync(() => new HttpClient { BaseAddress = new Uri(url) }, email, password);
 
-    static async Task<TestUser> CreateUserAsync(Func<HttpClient> newClient, string? email, string password)
+    /// <summary>A registered, logged-in user, through clients made by <paramref name="newClient"/>.</summary>
+    public static async Task<TestUser> CreateUserAsync(Func<HttpClient> newClient, string? email, string password = Password)
     {
         using var client = newClient();
         email ??= UniqueEmail();

@@ -32,7 +32,13 @@ public sealed class NginxProcess : IAsyncDisposable
     /// <summary>Skips the test (fails it in CI) without Debian's nginx.</summary>
     public static void Require(string test) => ExternalProcess.Require([File.Exists(Program) ? null : "Debian's nginx package"], test);
 
-    public static async Task<NginxProcess> StartAsync(params int[] servicePorts)
+    public static Task<NginxProcess> StartAsync(params int[] servicePorts) => StartAsync(servicePorts, http2: false);
+
+    /// <summary>
+    /// With <paramref name="http2"/> nginx speaks HTTP/2 to clients (cleartext, prior knowledge:
+    /// <see cref="Http2Client"/>), as it does over TLS with the site's TLS block.
+    /// </summary>
+    public static async Task<NginxProcess> StartAsync(int[] servicePorts, bool http2)
     {
         var folder = Directory.CreateTempSubdirectory("social-nginx-").FullName;
         // Workers run as nobody when CI runs as root: they must reach the temporary files.
@@ -41,7 +47,7 @@ public sealed class NginxProcess : IAsyncDisposable
         var servers = string.Join("\n    ", servicePorts.Select(servicePort => $"server 127.0.0.1:{servicePort};"));
         var site = (await File.ReadAllTextAsync(Repository.PathOf("deploy", "nginx", "social-api.conf")))
             .Replace("server 127.0.0.1:8000;", servers, StringComparison.Ordinal)
-            .Replace("listen 80;", $"listen 127.0.0.1:{port};", StringComparison.Ordinal)
+            .Replace("listen 80;", $"listen 127.0.0.1:{port}{(http2 ? " http2" : "")};", StringComparison.Ordinal)
             .Replace("listen [::]:80;", "", StringComparison.Ordinal);
         await File.WriteAllTextAsync(Path.Combine(folder, "site.conf"), site);
         await File.WriteAllTextAsync(Path.Combine(folder, "nginx.conf"), $$"""
@@ -61,7 +67,8 @@ public sealed class NginxProcess : IAsyncDisposable
             }
             """);
         var nginx = new NginxProcess(Start(folder), folder, $"http://127.0.0.1:{port}");
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var client = http2 ? Http2Client() : new HttpClient();
+        client.Timeout = TimeSpan.FromSeconds(2);
         await Eventually.HoldsAsync(async () =>
         {
             if (nginx._process.HasExited)
@@ -70,6 +77,14 @@ public sealed class NginxProcess : IAsyncDisposable
         }, "nginx answering");
         return nginx;
     }
+
+    /// <summary>A client speaking HTTP/2 from its first byte, as nginx's cleartext HTTP/2 listener requires.</summary>
+    public static HttpClient Http2Client(string? baseAddress = null) => new()
+    {
+        BaseAddress = baseAddress is null ? null : new Uri(baseAddress),
+        DefaultRequestVersion = System.Net.HttpVersion.Version20,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+    };
 
     static string[] ArgumentsFor(string folder) => ["-p", folder, "-e", Path.Combine(folder, "error.log"), "-c", Path.Combine(folder, "nginx.conf")];
 
