@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Social.Api.Tests.Infrastructure;
 using static Social.Api.Tests.Infrastructure.ApiClient;
 
@@ -105,16 +104,6 @@ public sealed class SharedLimitsTests(TestEnvironment env)
     static Task<int> RegisterAsync(ApiFactory api, string address) =>
         SendAsync(api, address, "/users/", $$"""{"email": "{{UniqueEmail("shared")}}", "password": "password123"}""", "application/json");
 
-    // Through the server directly, to choose the client's address.
     static async Task<int> SendAsync(ApiFactory api, string address, string path, string body, string contentType) =>
-        (await api.Server.SendAsync(c =>
-        {
-            c.Connection.RemoteIpAddress = IPAddress.Parse(address);
-            c.Request.Method = "POST";
-            c.Request.Path = path;
-            c.Request.ContentType = contentType;
-            var bytes = Encoding.UTF8.GetBytes(body);
-            c.Request.Body = new MemoryStream(bytes);
-            c.Request.ContentLength = bytes.Length;
-        })).Response.StatusCode;
+        (await api.PostFromAsync(address, path, body, contentType)).Response.StatusCode;
 }

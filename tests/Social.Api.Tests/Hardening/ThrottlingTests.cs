@@ -27,20 +27,8 @@ public sealed class ThrottlingTests(TestEnvironment env) : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _api.DisposeAsync();
 
-    // Through the server directly, to choose the client's address.
-    async Task<HttpContext> SendFromAsync(string ip, string path, string body, string contentType, string? forwardedFor = null) =>
-        await _api.Server.SendAsync(c =>
-        {
-            c.Connection.RemoteIpAddress = IPAddress.Parse(ip);
-            c.Request.Method = "POST";
-            c.Request.Path = path;
-            c.Request.ContentType = contentType;
-            var bytes = Encoding.UTF8.GetBytes(body);
-            c.Request.Body = new MemoryStream(bytes);
-            c.Request.ContentLength = bytes.Length;
-            if (forwardedFor is not null)
-                c.Request.Headers["X-Forwarded-For"] = forwardedFor;
-        });
+    Task<HttpContext> SendFromAsync(string ip, string path, string body, string contentType, string? forwardedFor = null) =>
+        _api.PostFromAsync(ip, path, body, contentType, forwardedFor);
 
     /// <summary>A failed login (unknown e-mail) unless an e-mail and its password are given.</summary>
     Task<HttpContext> LoginFromAsync(string ip, string? forwardedFor = null, string? email = null, string password = "x") =>

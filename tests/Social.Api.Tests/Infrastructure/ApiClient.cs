@@ -58,6 +58,22 @@ public static class ApiClient
         return new TestUser(id, email, password, token, authorized);
     }
 
+    /// <summary>A POST through the in-memory server directly, to choose the client's address (and its X-Forwarded-For).</summary>
+    public static Task<Microsoft.AspNetCore.Http.HttpContext> PostFromAsync(
+        this ApiFactory api, string ip, string path, string body, string contentType, string? forwardedFor = null) =>
+        api.Server.SendAsync(c =>
+        {
+            c.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(ip);
+            c.Request.Method = "POST";
+            c.Request.Path = path;
+            c.Request.ContentType = contentType;
+            var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+            c.Request.Body = new MemoryStream(bytes);
+            c.Request.ContentLength = bytes.Length;
+            if (forwardedFor is not null)
+                c.Request.Headers["X-Forwarded-For"] = forwardedFor;
+        });
+
     public static HttpClient ClientWithToken(this ApiFactory api, string authorization)
     {
         var client = api.CreateClient();
