@@ -7,7 +7,8 @@ namespace Social.Api.Tests.Deployment;
 
 /// <summary>
 /// deploy/local/up and down, as a reader of docs/scaling.md runs them: a primary, a synchronous
-/// hot standby, Redis, three instances and nginx on loopback, with one command each way.
+/// hot standby, Redis, three instances and nginx on loopback, with one command each way; the
+/// instances share their per-address limits through that Redis.
 /// </summary>
 public sealed class LocalTopologyTests
 {
@@ -48,6 +49,13 @@ public sealed class LocalTopologyTests
             Assert.Equal(3, instances.Length);
             var accessLog = await File.ReadAllTextAsync(Path.Combine(folder, "nginx", "access.log"));
             Assert.All(instances, port => Assert.Contains($"upstream=127.0.0.1:{port}", accessLog, StringComparison.Ordinal));
+
+            // The instances count failed logins in Redis: the address's 20 (the default LOGIN_IP_LIMIT),
+            // spread by nginx over three instances, make the 21st a 429, where each instance alone
+            // would have let 20 through.
+            for (var i = 0; i < 20; i++)
+                Assert.Equal(HttpStatusCode.Forbidden, (await client.LoginAsync(UniqueEmail("nobody"), "wrong")).StatusCode);
+            Assert.Equal(HttpStatusCode.TooManyRequests, (await client.LoginAsync(UniqueEmail("nobody"), "wrong")).StatusCode);
 
             var pids = topology.Where(kv => kv.Key.EndsWith("_PID", StringComparison.Ordinal)).Select(kv => int.Parse(kv.Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
             Assert.Equal(5, pids.Count); // Redis, three instances, nginx
