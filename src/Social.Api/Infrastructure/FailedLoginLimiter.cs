@@ -1,6 +1,5 @@
 using System.Net;
 using System.Threading.RateLimiting;
-using StackExchange.Redis;
 using Social.Api.Infrastructure.SharedLimits;
 
 namespace Social.Api.Infrastructure;
@@ -52,7 +51,7 @@ public sealed class FailedLoginLimiter : IDisposable
                 _shared.Succeeded();
                 return full ? _segment : null;
             }
-            catch (RedisException e)
+            catch (Exception e) when (RedisLimits.IsFailure(e))
             {
                 _shared.Failed(e);
             }
@@ -80,7 +79,7 @@ public sealed class FailedLoginLimiter : IDisposable
             await _sharedFailures.RecordAsync(redis, address);
             _shared.Succeeded();
         }
-        catch (RedisException e)
+        catch (Exception e) when (RedisLimits.IsFailure(e))
         {
             _shared.Failed(e);
         }

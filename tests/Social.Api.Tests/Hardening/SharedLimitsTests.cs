@@ -84,6 +84,32 @@ public sealed class SharedLimitsTests(TestEnvironment env)
         Assert.Equal(429, await LoginAsync(second, later));
     }
 
+    [Fact]
+    public async Task WithRedisHungTheInstancesAnswerAfterItsTimeoutAndCountForThemselves()
+    {
+        RedisProcess.Require(nameof(SharedLimitsTests));
+        using var redis = await RedisProcess.StartAsync();
+        await using var api = await InstanceAsync(redis.Url);
+        const string address = "192.0.2.40";
+        Assert.Equal(403, await LoginAsync(api, address));
+
+        redis.Pause();
+        try
+        {
+            // Connected but silent: each call times out, and the answer is the same as without Redis.
+            Assert.Equal(403, await LoginAsync(api, address));
+            Assert.Equal(403, await LoginAsync(api, address));
+            Assert.Equal(429, await LoginAsync(api, address));
+            Assert.Equal(201, await RegisterAsync(api, address));
+            Assert.Contains(api.Logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal)
+                && line.Contains("Redis is unreachable", StringComparison.Ordinal));
+        }
+        finally
+        {
+            redis.Resume();
+        }
+    }
+
     // The client reconnects in the background; an instance says so at its first limit check after that.
     static Task UsingRedisAgainAsync(ApiFactory api) => Eventually.HoldsAsync(async () =>
     {

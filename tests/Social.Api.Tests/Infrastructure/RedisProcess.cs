@@ -33,6 +33,13 @@ public sealed class RedisProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Stops it answering while its connections stay open, as a hung server does (SIGSTOP); <see cref="Resume"/> undoes it.</summary>
+    public void Pause() => Signal("STOP");
+
+    public void Resume() => Signal("CONT");
+
+    void Signal(string signal) => Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+
     /// <summary>Starts it again on the same port, empty.</summary>
     public async Task RestartAsync()
     {
@@ -62,7 +69,10 @@ public sealed class RedisProcess : IDisposable
     public void Dispose()
     {
         if (!_process.HasExited)
+        {
+            Resume();
             Kill();
+        }
         _process.Dispose();
     }
 }

@@ -27,8 +27,14 @@ public sealed class RedisLimits(IConnectionMultiplexer? redis, ILogger<RedisLimi
 
     public IConnectionMultiplexer? Connection => redis;
 
+    /// <summary>
+    /// What a Redis call throws when Redis is down or hung: a timeout is not a RedisException, and
+    /// must not become a 500 either.
+    /// </summary>
+    public static bool IsFailure(Exception e) => e is RedisException or RedisTimeoutException;
+
     /// <summary>A call to Redis failed: counted in this instance until one succeeds.</summary>
-    public void Failed(RedisException e) => Unreachable(e.Message);
+    public void Failed(Exception e) => Unreachable(e.Message);
 
     public void Succeeded()
     {

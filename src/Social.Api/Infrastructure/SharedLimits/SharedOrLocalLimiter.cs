@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using StackExchange.Redis;
 
 namespace Social.Api.Infrastructure.SharedLimits;
 
@@ -30,7 +29,7 @@ sealed class SharedOrLocalLimiter(RateLimiter shared, RateLimiter local, RedisLi
                 local.AttemptAcquire(permitCount).Dispose();
                 return lease;
             }
-            catch (RedisException e)
+            catch (Exception e) when (RedisLimits.IsFailure(e))
             {
                 state.Failed(e);
             }
