@@ -5,16 +5,30 @@ namespace Social.Api.Data;
 public static class DatabaseErrors
 {
     /// <summary>
-    /// The database cannot be reached or is not answering in time (down, restarting, pool
-    /// exhausted, command timed out): the client may retry, so it is a 503, not a 500.
+    /// The database cannot be reached or is not answering in time (down, restarting, failing over,
+    /// pool exhausted, command timed out): the client may retry, so it is a 503, not a 500.
     /// </summary>
     public static bool IsUnavailable(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
+            if (e is PostgresException postgres && IsFailover(postgres.SqlState))
+                return true;
+            // Transient: a refused or broken connection (socket, end of stream), and the states Npgsql lists.
             if (e is NpgsqlException { IsTransient: true } or TimeoutException)
                 return true;
         }
         return false;
     }
+
+    /// <summary>
+    /// What a request meets while a primary stops or a standby takes over, whether or not Npgsql
+    /// calls it transient: the server shutting down or crashing under it, refusing connections
+    /// while it starts or recovers, a connection exception, or a write reaching a server that is
+    /// read-only (a standby, or a primary demoted meanwhile).
+    /// </summary>
+    static bool IsFailover(string sqlState) =>
+        sqlState.StartsWith("08", StringComparison.Ordinal)
+        || sqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
+            or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.ReadOnlySqlTransaction;
 }
