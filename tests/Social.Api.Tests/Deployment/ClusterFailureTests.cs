@@ -85,10 +85,7 @@ public sealed partial class ClusterFailureTests(ClusterTopology cluster, ITestOu
                     await client.GetAsync("/health/ready"),
                 ];
                 foreach (var answer in answers)
-                {
-                    Assert.True(answer.StatusCode == HttpStatusCode.ServiceUnavailable, $"{answer.RequestMessage!.RequestUri}: {(int)answer.StatusCode}");
-                    Assert.NotNull(answer.Headers.RetryAfter);
-                }
+                    await AssertUnavailableAsync(answer);
                 outage += answers.Length;
             }
             output.WriteLine($"primary down: {outage} requests to the three instances and nginx, all 503 with Retry-After");

@@ -161,13 +161,6 @@ public sealed class FailoverErrorTests : IDisposable
         await Eventually.HoldsAsync(() => Eventually.AnswersOkAsync(client, "/health/ready"), "the pool reconnected");
     }
 
-    static async Task AssertUnavailableAsync(HttpResponseMessage response)
-    {
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.NotNull(response.Headers.RetryAfter);
-        Assert.Equal("""{"detail":"Service temporarily unavailable, try again shortly"}""", await response.Content.ReadAsStringAsync());
-    }
-
     static void AssertNoRequestFailed(ApiFactory api) =>
         Assert.DoesNotContain(api.Logs.Lines, line => line.Contains("Request failed", StringComparison.Ordinal));
 }
