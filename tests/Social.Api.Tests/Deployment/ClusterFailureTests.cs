@@ -82,11 +82,13 @@ public sealed partial class ClusterFailureTests(ClusterTopology cluster, ITestOu
                     await client.PostAsJsonAsync("/vote/", new { post_id = post, dir = 1 }),
                     await client.LoginAsync(user.Email),
                     await client.RegisterAsync(UniqueEmail("primary-down")),
-                    await client.GetAsync("/health/ready"),
                 ];
                 foreach (var answer in answers)
                     await AssertUnavailableAsync(answer);
-                outage += answers.Length;
+                var ready = await client.GetAsync("/health/ready");
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+                Assert.NotNull(ready.Headers.RetryAfter);
+                outage += answers.Length + 1;
             }
             output.WriteLine($"primary down: {outage} requests to the three instances and nginx, all 503 with Retry-After");
         }
