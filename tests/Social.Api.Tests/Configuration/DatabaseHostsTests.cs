@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Social.Api.Infrastructure;
 
@@ -7,8 +6,7 @@ namespace Social.Api.Tests.Configuration;
 /// <summary>Several database hosts (a primary and its standbys) in DATABASE_HOSTNAME or DATABASE_URL, as libpq and Npgsql take them.</summary>
 public sealed class DatabaseHostsTests
 {
-    static DatabaseSettings Load(params (string Key, string Value)[] values) =>
-        Settings.Load(new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value))).Build()).Database;
+    static DatabaseSettings Load(params (string Key, string Value)[] values) => SettingsTests.Load(values).Database;
 
     static readonly (string, string)[] Credentials = [("DATABASE_USERNAME", "app"), ("DATABASE_PASSWORD", "secret"), ("DATABASE_NAME", "social")];
 

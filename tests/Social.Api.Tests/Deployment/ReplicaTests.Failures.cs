@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Social.Api.Tests.Infrastructure;
 using static Social.Api.Tests.Infrastructure.ApiClient;
 
@@ -61,9 +59,7 @@ public sealed partial class ReplicaTests
         Task<HttpResponseMessage> write;
         try
         {
-            var create = new HttpRequestMessage(HttpMethod.Post, "/posts/") { Content = JsonContent.Create(new { title, content = "replicas" }) };
-            create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            write = cluster.AnyEntrance().SendAsync(create);
+            write = cluster.AnyEntrance().SendAsync(NewPost(token, title));
             // Committed on the primary, waiting for the standby to apply it.
             await Eventually.HoldsAsync(async () => await cluster.ScalarAsync<long>("primary",
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND query LIKE 'INSERT INTO posts%'") == 1, "the INSERT waits for the standby");

@@ -124,11 +124,16 @@ public sealed partial class ReplicaTests(ReplicaTopology cluster) : IClassFixtur
 
     static async Task<int> CreatePostAsync(HttpClient client, string token, string title)
     {
-        var create = new HttpRequestMessage(HttpMethod.Post, "/posts/") { Content = JsonContent.Create(new { title, content = "replicas" }) };
-        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var created = await client.SendAsync(create);
+        var created = await client.SendAsync(NewPost(token, title));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         return (await created.JsonAsync())["id"]!.GetValue<int>();
+    }
+
+    static HttpRequestMessage NewPost(string token, string title)
+    {
+        var create = new HttpRequestMessage(HttpMethod.Post, "/posts/") { Content = JsonContent.Create(new { title, content = "replicas" }) };
+        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return create;
     }
 
     static HttpRequestMessage Get(string path, string token)
