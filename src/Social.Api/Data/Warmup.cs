@@ -54,16 +54,22 @@ static class Warmup
         await Task.WhenAll(connections.Select((connection, i) => WarmAsync(connection, -1 - i, cancellationToken)));
         foreach (var connection in connections)
             await connection.DisposeAsync();
+        // With standbys, the reads have connections of their own there: as many, opened as well.
+        var reads = services.GetRequiredService<Reads>();
+        if (reads.PreferStandbys)
+        {
+            foreach (var connection in await Task.WhenAll(connections.Select(_ => reads.Source.OpenConnectionAsync(cancellationToken).AsTask())))
+                await connection.DisposeAsync();
+        }
 
         // Each read the endpoints send, through their own code (compiled, and planned by PostgreSQL,
         // once here): a first page in each order, a search, a deep page, one post, and a user as the
         // token check looks it up.
         foreach (var (sort, search, skip) in new[] { (FeedSort.Id, "", 0), (FeedSort.Id, "warm-up", 0), (FeedSort.Id, "", 10_000), (FeedSort.New, "", 0), (FeedSort.Top, "", 0), (FeedSort.Hot, "", 0) })
-            await FeedSql.ReadAsync(database, new FeedPage(new FeedList(sort, TopWindow.All, search, null), skip, 10, null, null), cancellationToken);
-        await PostSql.ReadAllAsync(PostSql.ById(database, 1, null), cancellationToken);
+            await FeedSql.ReadAsync(reads.Source, new FeedPage(new FeedList(sort, TopWindow.All, search, null), skip, 10, null, null), cancellationToken);
+        await PostSql.ReadAllAsync(PostSql.ById(reads.Source, 1, null), cancellationToken);
         await PostSql.ExistsAsync(database, 1, null, cancellationToken);
-        await using var scope = services.CreateAsyncScope();
-        await services.GetRequiredService<KnownUsers>().FindAsync(1, scope.ServiceProvider, cancellationToken);
+        await services.GetRequiredService<KnownUsers>().FindAsync(1, cancellationToken);
 
         return await SendRequestsAsync(services, database, cancellationToken);
     }
