@@ -123,7 +123,7 @@ sealed class OriginalBearerEvents : JwtBearerEvents
         // The original trusted any signed user_id; a deleted or never-existing user is refused here.
         var services = context.HttpContext.RequestServices;
         var cancellationToken = context.HttpContext.RequestAborted;
-        var user = await services.GetRequiredService<KnownUsers>().FindAsync(userId, services, cancellationToken);
+        var user = await services.GetRequiredService<KnownUsers>().FindAsync(userId, cancellationToken);
         if (user is null)
         {
             context.Fail("The token's user does not exist.");

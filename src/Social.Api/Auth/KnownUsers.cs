@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
+using Npgsql;
 using Social.Api.Data;
 using Social.Api.Observability;
 using Social.Api.Users;
@@ -17,7 +17,7 @@ public sealed record KnownUser(UserResponse Profile, DateTime? TokensValidAfter)
 /// (<see cref="ChangeListener"/>); served only while the listener's latest heartbeat came back
 /// within <see cref="StalenessBound"/>, since announcements arrive in commit order before it.
 /// </summary>
-public sealed class KnownUsers(ApiMetrics metrics) : IDisposable
+public sealed class KnownUsers(Reads reads, ApiMetrics metrics) : IDisposable
 {
     /// <summary>How old a cached profile may be, at worst, with respect to writes made elsewhere.</summary>
     public static readonly TimeSpan StalenessBound = TimeSpan.FromSeconds(1);
@@ -26,10 +26,8 @@ public sealed class KnownUsers(ApiMetrics metrics) : IDisposable
     readonly MemoryCache _users = new(new MemoryCacheOptions { SizeLimit = 100_000 });
     static readonly MemoryCacheEntryOptions Entry = new() { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) };
 
-    static readonly Func<AppDbContext, int, CancellationToken, Task<KnownUser?>> UserById =
-        EF.CompileAsyncQuery((AppDbContext db, int id, CancellationToken _) =>
-            db.Users.AsNoTracking().Where(u => u.Id == id)
-                .Select(u => new KnownUser(new UserResponse(u.Id, u.Email, u.CreatedAt), u.TokensValidAfter)).FirstOrDefault());
+    // The profile and the not-before instant; on a standby when there are any (see Reads).
+    const string UserById = "SELECT email, created_at, tokens_valid_after FROM users WHERE id = $1";
 
     long _forgets;
     long _heardUpTo; // Stopwatch timestamp: every change committed before it has been heard; 0 when unknown
@@ -37,11 +35,8 @@ public sealed class KnownUsers(ApiMetrics metrics) : IDisposable
     /// <summary>Whether every change committed more than <see cref="StalenessBound"/> ago has been heard.</summary>
     public bool Exact => Volatile.Read(ref _heardUpTo) is var heard and not 0 && Stopwatch.GetElapsedTime(heard) < StalenessBound;
 
-    /// <summary>
-    /// The user, or null when no such user exists. The request's database context is
-    /// only taken from <paramref name="requestServices"/> when the cache cannot answer.
-    /// </summary>
-    public async ValueTask<KnownUser?> FindAsync(int id, IServiceProvider requestServices, CancellationToken cancellationToken)
+    /// <summary>The user, or null when no such user exists.</summary>
+    public async ValueTask<KnownUser?> FindAsync(int id, CancellationToken cancellationToken)
     {
         var exact = Exact;
         if (exact && _users.TryGetValue(id, out KnownUser? known))
@@ -52,12 +47,21 @@ public sealed class KnownUsers(ApiMetrics metrics) : IDisposable
         metrics.UserLookup(exact ? ApiMetrics.CacheLookup.Miss : ApiMetrics.CacheLookup.Bypassed);
 
         var forgetsBefore = Interlocked.Read(ref _forgets);
-        var user = await UserById(requestServices.GetRequiredService<AppDbContext>(), id, cancellationToken);
+        var user = await reads.RunAsync((database, cancellationToken) => ReadAsync(database, id, cancellationToken), cancellationToken);
 
         // Not kept if a change was announced meanwhile: it may have been this user's.
         if (user is not null && Exact && Interlocked.Read(ref _forgets) == forgetsBefore)
             _users.Set(id, user, Entry);
         return user;
+    }
+
+    static async Task<KnownUser?> ReadAsync(NpgsqlDataSource database, int id, CancellationToken cancellationToken)
+    {
+        await using var command = database.Command(UserById, id);
+        await using var row = await command.ExecuteReaderAsync(cancellationToken);
+        return await row.ReadAsync(cancellationToken)
+            ? new KnownUser(new UserResponse(id, row.GetString(0), row.GetDateTime(1)), row.IsDBNull(2) ? null : row.GetDateTime(2))
+            : null;
     }
 
     public void Forget(int id)

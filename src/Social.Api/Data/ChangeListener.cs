@@ -59,13 +59,17 @@ sealed class ChangeListener(
     // Until the service stops or the announcements stop arriving (throws).
     async Task ListenAsync(CancellationToken stoppingToken)
     {
-        // A connection of its own, outside the pool, for as long as it hears.
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(settings.Database.EffectiveConnectionString())
+        // A connection of its own, outside the pool, for as long as it hears; on the primary, where
+        // the announcements are made (a standby cannot LISTEN).
+        var listener = new NpgsqlConnectionStringBuilder(settings.Database.EffectiveConnectionString())
         {
             Pooling = false,
             KeepAlive = 30,
             ApplicationName = "social-api listener", // for operators looking at pg_stat_activity
-        }.ConnectionString);
+        };
+        if (settings.Database.SeveralHosts)
+            listener.TargetSessionAttributes = "primary";
+        await using var connection = new NpgsqlConnection(listener.ConnectionString);
         await connection.OpenAsync(stoppingToken);
         connection.Notification += (_, e) => Received(e.Channel, e.Payload);
         await using (var listen = new NpgsqlCommand($"LISTEN {UsersDeleted}; LISTEN {UsersChanged}; LISTEN {RevokedTokens.Announcements}; LISTEN {_heartbeat}", connection))

@@ -63,8 +63,9 @@ sealed class StartupMigrator(
 
         try
         {
-            await RetryWhileUnavailableAsync("the warm-up", cancellationToken => Warmup.RunAsync(services, cancellationToken), stoppingToken);
-            logger.LogInformation("Warmed up");
+            var waves = 0;
+            await RetryWhileUnavailableAsync("the warm-up", async cancellationToken => waves = await Warmup.RunAsync(services, cancellationToken), stoppingToken);
+            logger.LogInformation("Warmed up ({Waves} waves of requests)", waves);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {

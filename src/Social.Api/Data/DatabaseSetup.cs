@@ -13,11 +13,27 @@ public static class DatabaseSetup
         if (!settings.Configured)
             throw new InvalidOperationException("The database connection string is resolved before services are added.");
         // Named, so the pool's metrics are labelled "social-api" rather than with the connection string.
-        var dataSource = new NpgsqlDataSourceBuilder(settings.EffectiveConnectionString()) { Name = "social-api" }.Build();
-
-        // Through a factory, so the host disposes it when it stops: the connections the warm-up opened close with it.
-        services.AddSingleton(_ => dataSource);
-        services.AddDbContextPool<AppDbContext>(options => Configure(options, dataSource));
+        var builder = new NpgsqlDataSourceBuilder(settings.EffectiveConnectionString()) { Name = "social-api" };
+        if (settings.SeveralHosts)
+        {
+            // One pool per host, seen two ways: the primary for writes (and LISTEN, migrations, the
+            // warm-up's rolled-back writes), preferably a standby for reads. Through factories, so
+            // the host disposes the pools when it stops.
+            var hosts = builder.BuildMultiHost();
+            services.AddSingleton(_ => hosts);
+            services.AddSingleton(provider => provider.GetRequiredService<NpgsqlMultiHostDataSource>().WithTargetSession(TargetSessionAttributes.Primary));
+            services.AddSingleton(provider => new Reads(
+                provider.GetRequiredService<NpgsqlMultiHostDataSource>().WithTargetSession(TargetSessionAttributes.PreferStandby),
+                provider.GetRequiredService<NpgsqlDataSource>()));
+        }
+        else
+        {
+            var dataSource = builder.Build();
+            // Through a factory, so the host disposes it when it stops: the connections the warm-up opened close with it.
+            services.AddSingleton(_ => dataSource);
+            services.AddSingleton(provider => new Reads(provider.GetRequiredService<NpgsqlDataSource>()));
+        }
+        services.AddDbContextPool<AppDbContext>((provider, options) => Configure(options, provider.GetRequiredService<NpgsqlDataSource>()));
         // The cache of known users stays exact through the database's announcements.
         services.AddHostedService<ChangeListener>();
         return services;

@@ -20,18 +20,28 @@ static class Warmup
     /// <summary>Connections ready for the first burst of requests; the pool opens more on demand and closes idle ones after five minutes.</summary>
     const int Connections = 16;
 
-    /// <summary>How often each client sends the cheap requests: the runtime recompiles a method, optimised, once it has run a few dozen times.</summary>
-    const int Rounds = 16;
+    /// <summary>How often each client sends the cheap requests in one wave: the runtime promotes a method once it has run 30 times.</summary>
+    const int Rounds = 4;
 
-    /// <summary>The longest wait for those recompilations to finish, after the requests.</summary>
+    /// <summary>Users whose tokens the requests carry, in turn.</summary>
+    const int Users = 256;
+
+    /// <summary>Two waves in a row after each of which the JIT compiled fewer methods than this end the warm-up.</summary>
+    const int Settled = 50;
+
+    /// <summary>The longest wait for the recompilations a wave asked for.</summary>
     static readonly TimeSpan SettleAtMost = TimeSpan.FromSeconds(2);
+
+    /// <summary>No new wave starts after this long.</summary>
+    static readonly TimeSpan WavesAtMost = TimeSpan.FromSeconds(15);
 
     /// <summary>Carried by the warm-up's own requests, with a value known only to this process, so the access log leaves them out.</summary>
     public const string Header = "X-Social-Warm-Up";
 
     public static readonly string Marker = Guid.NewGuid().ToString("N");
 
-    public static async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>Returns how many waves of requests it sent (0 when it sent none).</summary>
+    public static async Task<int> RunAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var database = services.GetRequiredService<NpgsqlDataSource>();
         var settings = services.GetRequiredService<Settings>();
@@ -44,26 +54,32 @@ static class Warmup
         await Task.WhenAll(connections.Select((connection, i) => WarmAsync(connection, -1 - i, cancellationToken)));
         foreach (var connection in connections)
             await connection.DisposeAsync();
+        // With standbys, the reads have connections of their own there: as many, opened as well.
+        var reads = services.GetRequiredService<Reads>();
+        if (reads.PreferStandbys)
+        {
+            foreach (var connection in await Task.WhenAll(connections.Select(_ => reads.Source.OpenConnectionAsync(cancellationToken).AsTask())))
+                await connection.DisposeAsync();
+        }
 
         // Each read the endpoints send, through their own code (compiled, and planned by PostgreSQL,
         // once here): a first page in each order, a search, a deep page, one post, and a user as the
         // token check looks it up.
         foreach (var (sort, search, skip) in new[] { (FeedSort.Id, "", 0), (FeedSort.Id, "warm-up", 0), (FeedSort.Id, "", 10_000), (FeedSort.New, "", 0), (FeedSort.Top, "", 0), (FeedSort.Hot, "", 0) })
-            await FeedSql.ReadAsync(database, new FeedPage(new FeedList(sort, TopWindow.All, search, null), skip, 10, null, null), cancellationToken);
-        await PostSql.ReadAllAsync(PostSql.ById(database, 1, null), cancellationToken);
+            await FeedSql.ReadAsync(reads.Source, new FeedPage(new FeedList(sort, TopWindow.All, search, null), skip, 10, null, null), cancellationToken);
+        await PostSql.ReadAllAsync(PostSql.ById(reads.Source, 1, null), cancellationToken);
         await PostSql.ExistsAsync(database, 1, null, cancellationToken);
-        await using var scope = services.CreateAsyncScope();
-        await services.GetRequiredService<KnownUsers>().FindAsync(1, scope.ServiceProvider, cancellationToken);
+        await services.GetRequiredService<KnownUsers>().FindAsync(1, cancellationToken);
 
-        await SendRequestsAsync(services, database, cancellationToken);
+        return await SendRequestsAsync(services, database, cancellationToken);
     }
 
     /// <summary>
     /// Requests of each kind through the whole pipeline (routing, bearer token, binding, validation,
-    /// JSON), sent to this server over loopback as the first user; none writes anything. Skipped
+    /// JSON), sent to this server over loopback as the first users; none writes anything. Skipped
     /// when there is no user yet or the server listens on no plain HTTP address.
     /// </summary>
-    static async Task SendRequestsAsync(IServiceProvider services, NpgsqlDataSource database, CancellationToken cancellationToken)
+    static async Task<int> SendRequestsAsync(IServiceProvider services, NpgsqlDataSource database, CancellationToken cancellationToken)
     {
         var started = new TaskCompletionSource();
         using (services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(started.SetResult))
@@ -71,31 +87,67 @@ static class Warmup
         var address = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
             .Select(BindingAddress.Parse).FirstOrDefault(address => address.Scheme == "http" && !address.IsUnixPipe
                 && !services.GetRequiredService<Settings>().Management.Ports.Contains(address.Port)); // the management address serves no API
-        await using var firstUser = database.Command("SELECT min(id) FROM users");
-        if (address is null || await firstUser.ExecuteScalarAsync(cancellationToken) is not int userId)
-            return;
+        var userIds = new List<int>();
+        await using (var firstUsers = database.Command($"SELECT id FROM users ORDER BY id LIMIT {Users}"))
+        await using (var rows = await firstUsers.ExecuteReaderAsync(cancellationToken))
+            while (await rows.ReadAsync(cancellationToken))
+                userIds.Add(rows.GetInt32(0));
+        if (address is null || userIds.Count == 0)
+            return 0;
 
         var host = address.Host is "+" or "*" or "0.0.0.0" or "[::]" ? "localhost" : address.Host;
         using var client = new HttpClient { BaseAddress = new Uri($"http://{host}:{address.Port}"), Timeout = TimeSpan.FromSeconds(5) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", services.GetRequiredService<TokenService>().CreateToken(userId));
         client.DefaultRequestHeaders.Add(Header, Marker);
-        // From as many clients at once as there are warm connections; the cheap requests enough times
-        // for their code to be compiled again, optimised, as it is under load; a search and a deep
-        // page, which cost as much in PostgreSQL as dozens of the others, and the other lists, once each.
-        await Parallel.ForEachAsync(Enumerable.Range(0, Connections), cancellationToken, async (_, cancellationToken) =>
+        var tokens = services.GetRequiredService<TokenService>();
+        // Many users, as under load, so that looking up a user the cache does not hold yet runs often too.
+        var bearers = userIds.Select(id => new AuthenticationHeaderValue("Bearer", tokens.CreateToken(id))).ToArray();
+        var userId = userIds[0];
+
+        // From as many clients at once as there are warm connections. First a search and a deep page,
+        // which cost as much in PostgreSQL as dozens of the others, and the other lists, once each.
+        await Parallel.ForEachAsync(Enumerable.Range(0, Connections), cancellationToken, async (clientIndex, cancellationToken) =>
         {
             foreach (var path in new[] { "/posts/?search=warm-up", "/posts/?skip=10000", "/posts/?sort=hot", $"/users/{userId}/posts" })
-                (await client.GetAsync(path, cancellationToken)).Dispose();
-            for (var round = 0; round < Rounds; round++)
-            {
-                foreach (var path in new[] { "/posts/", "/posts/1", $"/users/{userId}" })
-                    (await client.GetAsync(path, cancellationToken)).Dispose();
-                // Refused by validation (422), and a vote for a post that cannot exist (404): read, checked, not written.
-                (await client.PostAsync("/posts/", Json("{}"), cancellationToken)).Dispose();
-                (await client.PostAsync("/vote/", Json("""{"post_id": 0, "dir": 1}"""), cancellationToken)).Dispose();
-            }
+                await SendAsync(client, HttpMethod.Get, path, null, bearers[clientIndex % bearers.Length], cancellationToken);
         });
-        await CompiledAsync(cancellationToken);
+        // Then the cheap requests in waves, until the waves leave nothing more for the JIT to compile.
+        // The runtime counts calls (and so promotes a method to its optimised version) only once it
+        // has compiled no new method for a moment, and then in steps (instrumented, then optimised),
+        // so one long burst leaves that work for the first requests after ready.
+        var deadline = Stopwatch.GetTimestamp() + (long)(WavesAtMost.TotalSeconds * Stopwatch.Frequency);
+        var request = 0;
+        var waves = 0;
+        var quietWaves = 0;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            waves++;
+            var compiledBefore = JitInfo.GetCompiledMethodCount();
+            await Parallel.ForEachAsync(Enumerable.Range(0, Connections), cancellationToken, async (_, cancellationToken) =>
+            {
+                for (var round = 0; round < Rounds; round++)
+                {
+                    var bearer = bearers[Interlocked.Increment(ref request) % bearers.Length];
+                    foreach (var path in new[] { "/posts/", "/posts/1", $"/users/{userId}" })
+                        await SendAsync(client, HttpMethod.Get, path, null, bearer, cancellationToken);
+                    // Refused by validation (422), and a vote for a post that cannot exist (404): read, checked, not written.
+                    await SendAsync(client, HttpMethod.Post, "/posts/", "{}", bearer, cancellationToken);
+                    await SendAsync(client, HttpMethod.Post, "/vote/", """{"post_id": 0, "dir": 1}""", bearer, cancellationToken);
+                }
+            });
+            await CompiledAsync(cancellationToken);
+            // Twice in a row: a wave can fall between two of the runtime's steps.
+            quietWaves = JitInfo.GetCompiledMethodCount() - compiledBefore < Settled ? quietWaves + 1 : 0;
+            if (quietWaves == 2)
+                break;
+        }
+        return waves;
+    }
+
+    static async Task SendAsync(HttpClient client, HttpMethod method, string path, string? json, AuthenticationHeaderValue bearer, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = json is null ? null : new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = bearer;
+        (await client.SendAsync(request, cancellationToken)).Dispose();
     }
 
     // The optimised versions are compiled on a background thread, a moment after the calls that
@@ -135,5 +187,4 @@ static class Warmup
         await transaction.RollbackAsync(cancellationToken);
     }
 
-    static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

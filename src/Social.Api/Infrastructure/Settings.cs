@@ -82,6 +82,9 @@ public sealed record DatabaseSettings(
     /// <summary>False when neither DATABASE_URL nor any DATABASE_* variable is set (the zero-configuration run).</summary>
     public bool Configured => ConnectionString is not null;
 
+    /// <summary>Several hosts: a primary and its standbys, writes on the one and reads preferably on the others.</summary>
+    public bool SeveralHosts => DatabaseHosts.AreSeveral(new NpgsqlConnectionStringBuilder(ConnectionString).Host);
+
     public static DatabaseSettings Load(ConfigReader config) => new(
         ReadConnectionString(config),
         PoolSize: config.Int("DATABASE_POOL_SIZE", 50, min: 1, max: 1000),
@@ -104,6 +107,13 @@ public sealed record DatabaseSettings(
             NoResetOnClose = true,
         };
         builder.ApplicationName ??= "social-api";
+        if (SeveralHosts)
+        {
+            // A commit returns once the synchronous standbys have applied it, so a read they serve
+            // next sees it (docs/scaling.md); and reads spread over the standbys.
+            builder.Options = $"{builder.Options} -c synchronous_commit=remote_apply".TrimStart();
+            builder.LoadBalanceHosts = true;
+        }
         return builder.ConnectionString;
     }
 
@@ -115,10 +125,15 @@ public sealed record DatabaseSettings(
             return null;
 
         const string why = "the database is configured through DATABASE_* variables, so DATABASE_HOSTNAME, DATABASE_USERNAME and DATABASE_NAME are all needed; or set DATABASE_URL";
+        var host = config.Required("DATABASE_HOSTNAME", why);
+        var port = config.Int("DATABASE_PORT", 5432, min: 1, max: 65_535);
+        if (DatabaseHosts.AreSeveral(host))
+            host = DatabaseHosts.Parse(host, port, out var invalid)
+                ?? throw new InvalidConfigurationException($"DATABASE_HOSTNAME is '{host}': {invalid}; it must be one host or several separated by commas, each with an optional port (for example {DatabaseHosts.Example}).");
         return new NpgsqlConnectionStringBuilder
         {
-            Host = config.Required("DATABASE_HOSTNAME", why),
-            Port = config.Int("DATABASE_PORT", 5432, min: 1, max: 65_535),
+            Host = host,
+            Port = port,
             Username = config.Required("DATABASE_USERNAME", why),
             Password = config.Text("DATABASE_PASSWORD") ?? "",
             Database = config.Required("DATABASE_NAME", why),

@@ -54,8 +54,8 @@ public static class PostEndpoints
     }
 
     static async Task<Results<Ok<PostWithVotes>, NotFound<ErrorResponse>>> GetPost(
-        RouteId id, Caller caller, PostFeeds feeds, NpgsqlDataSource database, CancellationToken cancellationToken) =>
-        await PostSql.ReadAllAsync(PostSql.ById(database, id.Value, feeds.Viewer(caller)), cancellationToken) is [var post]
+        RouteId id, Caller caller, PostFeeds feeds, Reads reads, CancellationToken cancellationToken) =>
+        await reads.RunAsync((database, cancellationToken) => PostSql.ReadAllAsync(PostSql.ById(database, id.Value, feeds.Viewer(caller)), cancellationToken), cancellationToken) is [var post]
             ? TypedResults.Ok(post)
             : TypedResults.NotFound(new ErrorResponse($"post with id: {id} was not found"));
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.Extensions;
-using Npgsql;
 using Social.Api.Auth;
+using Social.Api.Data;
 using Social.Api.Infrastructure;
 
 namespace Social.Api.Posts;
@@ -10,7 +10,7 @@ namespace Social.Api.Posts;
 /// the next page (RFC 8288 <c>Link: &lt;…&gt;; rel="next"</c>) whenever there is one: the same request
 /// with <c>skip</c> dropped and the <c>cursor</c> of the page's last item.
 /// </summary>
-public sealed class PostFeeds(NpgsqlDataSource database, FeedCursors cursors, Settings settings)
+public sealed class PostFeeds(Reads reads, FeedCursors cursors, Settings settings)
 {
     /// <summary>With PRIVATE_DRAFTS the caller, who alone sees their unpublished posts; otherwise nobody is singled out.</summary>
     public int? Viewer(Caller caller) => settings.Posts.PrivateDrafts ? caller.Id : null;
@@ -28,7 +28,8 @@ public sealed class PostFeeds(NpgsqlDataSource database, FeedCursors cursors, Se
                 return ([], Problems.Unprocessable([refused]));
         }
 
-        var (items, next) = await FeedSql.ReadAsync(database, new FeedPage(list, query.Skip, query.Limit, after, Viewer(caller)), cancellationToken);
+        var page = new FeedPage(list, query.Skip, query.Limit, after, Viewer(caller));
+        var (items, next) = await reads.RunAsync((database, cancellationToken) => FeedSql.ReadAsync(database, page, cancellationToken), cancellationToken);
         if (next is { } keys)
             http.Response.Headers.Link = NextLink(http.Request, cursors.Encode(list, keys));
         return (items, null);

@@ -25,7 +25,7 @@ public static class UserPostEndpoints
     static async Task<Results<Ok<List<PostWithVotes>>, JsonHttpResult<ValidationErrorResponse>, NotFound<ErrorResponse>>> ListUserPosts(
         RouteId id, PostListQuery query, Caller caller, KnownUsers users, PostFeeds feeds, HttpContext http, CancellationToken cancellationToken)
     {
-        if (await users.FindAsync(id.Value, http.RequestServices, cancellationToken) is null)
+        if (await users.FindAsync(id.Value, cancellationToken) is null)
             return TypedResults.NotFound(new ErrorResponse($"User with id: {id} does not exist"));
         var (items, refused) = await feeds.ListAsync(query, id.Value, caller, http, cancellationToken);
         return refused is null ? TypedResults.Ok(items) : refused;

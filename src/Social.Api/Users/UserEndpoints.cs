@@ -59,9 +59,9 @@ public static class UserEndpoints
     /// cache that serves token checks answers here too (a round trip only for users not seen lately).
     /// </summary>
     static async Task<Results<Ok<UserResponse>, NotFound<ErrorResponse>>> GetUser(
-        RouteId id, KnownUsers knownUsers, HttpContext http, CancellationToken cancellationToken)
+        RouteId id, KnownUsers knownUsers, CancellationToken cancellationToken)
     {
-        var user = await knownUsers.FindAsync(id.Value, http.RequestServices, cancellationToken);
+        var user = await knownUsers.FindAsync(id.Value, cancellationToken);
         return user is null
             ? TypedResults.NotFound(new ErrorResponse($"User with id: {id} does not exist"))
             : TypedResults.Ok(user.Profile);

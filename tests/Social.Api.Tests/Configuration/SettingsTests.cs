@@ -8,7 +8,7 @@ namespace Social.Api.Tests.Configuration;
 
 public sealed class SettingsTests
 {
-    static Settings Load(params (string Key, string Value)[] values) =>
+    internal static Settings Load(params (string Key, string Value)[] values) =>
         Settings.Load(new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value))).Build());
 
     [Fact]

@@ -44,8 +44,38 @@ public sealed class FailoverErrorTests : IDisposable
     {
         Assert.True(DatabaseErrors.IsUnavailable(new NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused))));
         Assert.True(DatabaseErrors.IsUnavailable(new NpgsqlException("Exception while reading from stream", new EndOfStreamException())));
+        Assert.True(DatabaseErrors.IsUnavailable(new NpgsqlException("Unable to connect to a suitable host. Check inner exception for more details.",
+            new AggregateException(new NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)), new TimeoutException()))));
+        Assert.False(DatabaseErrors.IsUnavailable(new AggregateException(new TimeoutException(), new InvalidOperationException("a bug"))));
         foreach (var sqlState in new[] { PostgresErrorCodes.UniqueViolation, PostgresErrorCodes.UndefinedTable, PostgresErrorCodes.NumericValueOutOfRange })
             Assert.False(DatabaseErrors.IsUnavailable(new PostgresException("the request's own fault", "ERROR", "ERROR", sqlState)), sqlState);
+    }
+
+    [Fact]
+    public async Task WithSeveralHostsAndNoneUpEveryRequestIsA503UntilOneIsBack()
+    {
+        // Two hosts (the same server twice): Npgsql's multi-host data source, whose errors, when it
+        // finds no host to use, are neither PostgreSQL's nor transient for Npgsql.
+        await using var api = await ApiFactory.CreateAsync(_cluster.Postgres, new Dictionary<string, string?> { ["DATABASE_HOSTNAME"] = "127.0.0.1,localhost" });
+        var user = await api.CreateUserAsync();
+        var post = (await user.CreatePostAsync())["id"]!.GetValue<int>();
+
+        _cluster.Postgres.Stop("immediate");
+        // The first requests find both hosts refusing; the next ones find both skipped, as recently failed.
+        for (var i = 0; i < 3; i++)
+        {
+            await AssertUnavailableAsync(await user.Client.PostAsJsonAsync("/posts/", new { title = "no host", content = "c" }));
+            await AssertUnavailableAsync(await user.VoteAsync(post, 1));
+            await AssertUnavailableAsync(await user.Client.GetAsync($"/posts/{post}"));
+            await AssertUnavailableAsync(await api.CreateClient().LoginAsync(user.Email));
+        }
+        Assert.Contains(api.Logs.Lines, line => line.Contains("No suitable host", StringComparison.Ordinal));
+        AssertNoRequestFailed(api);
+
+        _cluster.Start();
+        await api.WaitUntilReadyAsync();
+        await Eventually.HoldsAsync(async () => (await user.Client.PostAsJsonAsync("/posts/", new { title = "a host is back", content = "c" })).StatusCode == HttpStatusCode.Created,
+            "writes resuming", TimeSpan.FromSeconds(30));
     }
 
     [Fact]
