@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Social.Api.Tests.Infrastructure;
 using static Social.Api.Tests.Infrastructure.ApiClient;
@@ -26,9 +25,9 @@ public sealed class NginxTests(TestEnvironment env)
         using var service = started.Service;
         await using var nginx = await NginxProcess.StartAsync(new Uri(started.Url).Port);
 
-        using var alice = ClientFrom("127.0.0.5", nginx.Url);
+        using var alice = NginxProcess.ClientFrom("127.0.0.5", nginx.Url);
         alice.DefaultRequestHeaders.Add("X-Forwarded-For", "10.9.9.9");
-        using var bob = ClientFrom("127.0.0.6", nginx.Url);
+        using var bob = NginxProcess.ClientFrom("127.0.0.6", nginx.Url);
         bob.DefaultRequestHeaders.Add("X-Forwarded-For", "127.0.0.5"); // claims to be alice
 
         for (var attempt = 0; attempt < 3; attempt++)
@@ -61,25 +60,4 @@ public sealed class NginxTests(TestEnvironment env)
 
     static List<JsonElement> LoginAccessLines(ServiceProcess service) =>
         [.. service.AccessLogLines().Where(line => line.GetProperty("State").GetProperty("Route").GetString() == "/login")];
-
-    /// <summary>A client whose connections come from <paramref name="address"/>.</summary>
-    static HttpClient ClientFrom(string address, string url) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    { BaseAddress = new Uri(url) };
 }

@@ -114,8 +114,8 @@ public sealed partial class RollingRestartTests(TestEnvironment env)
     /// <summary>
     /// Between "ADDRESS out of the upstream" and "ADDRESS ready; back into the upstream" (the
     /// script's timestamps, on the clock nginx logs with), nginx answered nothing from that
-    /// address; and no request anywhere needed a second instance (a refused connection or a 503
-    /// from a half-started instance would show as two upstreams in one line).
+    /// address; and no request anywhere needed a second instance (a refused connection would show
+    /// as two upstreams in one line; a 503 from a half-started instance reaches the client, a failure of the load).
     /// </summary>
     static void AssertNothingReachedAnInstanceWhileOut(string output, string[] addresses, string[] accessLog)
     {

@@ -16,14 +16,6 @@ public sealed class DatabaseOutageTests : IDisposable
 
     public void Dispose() => _cluster.Dispose();
 
-    static async Task AssertUnavailableAsync(HttpResponseMessage response)
-    {
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.NotNull(response.Headers.RetryAfter);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.Equal("""{"detail":"Service temporarily unavailable, try again shortly"}""", body);
-    }
-
     [Fact]
     public async Task WithPostgresDownTheServiceStartsAnswers503AndRecoversByItself()
     {

@@ -121,4 +121,12 @@ public static class ApiClient
 
     public static async Task<string> DetailAsync(this HttpResponseMessage response) =>
         (await response.JsonAsync())["detail"]!.GetValue<string>();
+
+    /// <summary>The answer while the database is unavailable: 503, <c>Retry-After</c>, and the generic body, never the driver's message.</summary>
+    public static async Task AssertUnavailableAsync(HttpResponseMessage response)
+    {
+        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode}");
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("""{"detail":"Service temporarily unavailable, try again shortly"}""", await response.Content.ReadAsStringAsync());
+    }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 
 namespace Social.Api.Tests.Infrastructure;
 
@@ -85,6 +87,27 @@ public sealed class NginxProcess : IAsyncDisposable
         DefaultRequestVersion = System.Net.HttpVersion.Version20,
         DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
     };
+
+    /// <summary>A client whose connections come from <paramref name="address"/> (any of 127.0.0.0/8), so nginx and the service see that client address.</summary>
+    public static HttpClient ClientFrom(string address, string url) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = new Uri(url) };
 
     static string[] ArgumentsFor(string folder) => ["-p", folder, "-e", Path.Combine(folder, "error.log"), "-c", Path.Combine(folder, "nginx.conf")];
 
