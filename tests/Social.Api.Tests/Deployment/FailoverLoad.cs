@@ -8,7 +8,7 @@ using static Social.Api.Tests.Infrastructure.ApiClient;
 namespace Social.Api.Tests.Deployment;
 
 /// <summary>
-/// Clients each creating a post and voting for it, round after round, noting every request (when
+/// Clients each creating a post, voting for it and reading it, round after round, noting every request (when
 /// it was sent and answered, and how) and every write a 201 acknowledged: what a failover must
 /// not lose, and what clients met meanwhile.
 /// </summary>
@@ -31,7 +31,7 @@ sealed class FailoverLoad
 
     public IReadOnlyCollection<Write> Votes => _votes;
 
-    /// <summary>Rounds of a post and a vote for it by <paramref name="user"/> (whose client is bound to one entrance) until <paramref name="stop"/>.</summary>
+    /// <summary>Rounds of a post, a vote for it and a read of it by <paramref name="user"/> (whose client is bound to one entrance) until <paramref name="stop"/>.</summary>
     public async Task RunAsync(string client, TestUser user, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
@@ -43,6 +43,8 @@ sealed class FailoverLoad
                 _posts.Enqueue(new Write(user.Id, id, at));
                 if (await SendAsync(client, "vote", () => user.VoteAsync(id, 1)) is { Response.StatusCode: HttpStatusCode.Created, At: var voted })
                     _votes.Enqueue(new Write(user.Id, id, voted));
+                // Reads keep the standby busy, as they do in production: Npgsql then keeps knowing it as a standby.
+                await SendAsync(client, "read", () => user.Client.GetAsync($"/posts/{id}"));
                 // A light load: the machine has two cores, shared with the three instances, nginx and PostgreSQL.
                 await Task.Delay(20, CancellationToken.None);
             }
