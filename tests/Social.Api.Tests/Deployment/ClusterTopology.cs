@@ -22,6 +22,14 @@ public sealed class ClusterTopology : IAsyncLifetime
 
     public int Pid(string name) => int.Parse(_topology[$"{name}_PID"], CultureInfo.InvariantCulture);
 
+    /// <summary>A connection of its own to the server on topology.env's <paramref name="port"/> (PRIMARY_PORT, STANDBY_PORT), database social.</summary>
+    public async Task<Npgsql.NpgsqlConnection> OpenDatabaseAsync(string port)
+    {
+        var connection = new Npgsql.NpgsqlConnection($"Host=127.0.0.1;Port={_topology[port]};Username=postgres;Password={_topology["DATABASE_PASSWORD"]};Database=social;Pooling=false");
+        await connection.OpenAsync();
+        return connection;
+    }
+
     public IEnumerable<string> AccessLog => File.ReadLines(Path.Combine(Folder, "nginx", "access.log"));
 
     public string InstanceLog(int instance) => File.ReadAllText(Path.Combine(Folder, $"instance{instance}.log"));
