@@ -14,6 +14,7 @@ namespace Social.Api.Tests.Deployment;
 /// in this order on one topology; each mends what it breaks, except the last.
 /// </summary>
 [TestMethodOrderer(typeof(DeclarationOrder))]
+[Collection(OneTopologyAtATime.Name)]
 public sealed partial class ClusterFailureTests(ClusterTopology cluster, ITestOutputHelper output) : IClassFixture<ClusterTopology>
 {
     const int LoginLimit = 20; // LOGIN_IP_LIMIT's default, which the topology's instances run with

@@ -13,6 +13,7 @@ namespace Social.Api.Tests.Deployment;
 /// not restarted, find the new primary through their host list. Destructive (the old primary is
 /// gone), so the class has its topology to itself.
 /// </summary>
+[Collection(OneTopologyAtATime.Name)]
 public sealed class FailoverTests(ClusterTopology cluster, ITestOutputHelper output) : IClassFixture<ClusterTopology>
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Social.Api.Tests.Deployment;
 /// hot standby, Redis, three instances and nginx on loopback, with one command each way; the
 /// instances share their per-address limits through that Redis.
 /// </summary>
+[Collection(OneTopologyAtATime.Name)]
 public sealed class LocalTopologyTests
 {
     [Fact]

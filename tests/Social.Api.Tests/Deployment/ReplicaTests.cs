@@ -11,6 +11,7 @@ namespace Social.Api.Tests.Deployment;
 /// synchronous standby, read from the standby, write to the primary, and a client reads its own
 /// writes whichever instance answers (docs/scaling.md).
 /// </summary>
+[Collection(OneTopologyAtATime.Name)]
 public sealed partial class ReplicaTests(ReplicaTopology cluster) : IClassFixture<ReplicaTopology>
 {
     const string PostScans = "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'posts'";
