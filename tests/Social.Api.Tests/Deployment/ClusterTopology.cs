@@ -1,17 +1,26 @@
 using System.Globalization;
+using Npgsql;
 using Social.Api.Tests.Infrastructure;
 
 namespace Social.Api.Tests.Deployment;
 
 /// <summary>
 /// deploy/local/up once for a test class (a primary, its synchronous standby, Redis, three
-/// instances, nginx), deploy/local/down after it, whatever happened; and the commands the tests
-/// break and mend it with.
+/// instances reading from the standby, nginx), deploy/local/down after it, whatever happened; and
+/// the commands the tests break and mend it with. The instances inherit this process's environment,
+/// which makes registrations cheap (bcrypt cost 4) and unthrottled for the tests that make many.
 /// </summary>
 public sealed class ClusterTopology : IAsyncLifetime
 {
+    static readonly Dictionary<string, string> Environment = new()
+    {
+        ["BCRYPT_COST"] = "4",
+        ["REGISTER_IP_LIMIT"] = "100000/hour",
+    };
+
     Dictionary<string, string> _topology = [];
     string _parent = "";
+    readonly Random _random = new(21);
 
     public string Folder => Path.Combine(_parent, "cluster");
 
@@ -22,12 +31,30 @@ public sealed class ClusterTopology : IAsyncLifetime
 
     public int Pid(string name) => int.Parse(_topology[$"{name}_PID"], CultureInfo.InvariantCulture);
 
-    /// <summary>A connection of its own to the server on topology.env's <paramref name="port"/> (PRIMARY_PORT, STANDBY_PORT), database social.</summary>
-    public async Task<Npgsql.NpgsqlConnection> OpenDatabaseAsync(string port)
+    /// <summary>nginx first, then each instance directly.</summary>
+    public IReadOnlyList<HttpClient> Entrances { get; private set; } = [];
+
+    /// <summary>nginx or one of the instances, at random.</summary>
+    public HttpClient AnyEntrance() => Entrances[_random.Next(Entrances.Count)];
+
+    public int Next(int max) => _random.Next(max);
+
+    /// <summary>A token for <paramref name="userId"/>, signed with the instances' shared secret.</summary>
+    public string TokenFor(int userId) => TestTokens.ForUser(userId, key: _topology["SECRET_KEY"]);
+
+    /// <summary>A connection of its own to the "primary" or the "standby" (as it was started; promoted or not), database social.</summary>
+    public async Task<NpgsqlConnection> OpenAsync(string server)
     {
-        var connection = new Npgsql.NpgsqlConnection($"Host=127.0.0.1;Port={_topology[port]};Username=postgres;Password={_topology["DATABASE_PASSWORD"]};Database=social;Pooling=false");
+        var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={_topology[server == "primary" ? "PRIMARY_PORT" : "STANDBY_PORT"]};Username=postgres;Password={_topology["DATABASE_PASSWORD"]};Database=social;Pooling=false");
         await connection.OpenAsync();
         return connection;
+    }
+
+    public async Task<T> ScalarAsync<T>(string server, string sql)
+    {
+        await using var connection = await OpenAsync(server);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), CultureInfo.InvariantCulture);
     }
 
     public IEnumerable<string> AccessLog => File.ReadLines(Path.Combine(Folder, "nginx", "access.log"));
@@ -42,9 +69,10 @@ public sealed class ClusterTopology : IAsyncLifetime
         // PostgreSQL runs as the postgres user when CI runs as root: it must reach the clusters' folders.
         File.SetUnixFileMode(_parent, (UnixFileMode)0b111_101_101);
         var (exitCode, output, error) = await ExternalProcess.RunAsync("bash",
-            [Repository.PathOf("deploy", "local", "up"), "--dir", Folder, "--app", AppContext.BaseDirectory], timeout: TimeSpan.FromMinutes(4));
+            [Repository.PathOf("deploy", "local", "up"), "--dir", Folder, "--app", AppContext.BaseDirectory], Environment, TimeSpan.FromMinutes(4));
         Assert.True(exitCode == 0, $"deploy/local/up failed ({exitCode}):\n{output}\n{error}");
         _topology = File.ReadAllLines(Path.Combine(Folder, "topology.env")).Select(line => line.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
+        Entrances = [new HttpClient { BaseAddress = new Uri(Url) }, .. InstanceUrls.Select(url => new HttpClient { BaseAddress = new Uri(url) })];
     }
 
     /// <summary>Skips the test where nginx or redis-server is missing (fails it in CI).</summary>
@@ -63,6 +91,10 @@ public sealed class ClusterTopology : IAsyncLifetime
         Assert.True(exitCode == 0, $"{script} failed ({exitCode}):\n{output}\n{error}");
     }
 
+    /// <summary>Stops the standby (as an operator or a crash would), or starts it again, with the topology's own helpers.</summary>
+    public Task StandbyAsync(bool up) =>
+        RunAsync(up ? "pg_start \"$DIR/standby\" \"-c cluster_name=standby1 -c hot_standby=on\"" : "pg_stop \"$DIR/standby\" fast");
+
     /// <summary>SIGKILL, as a crash or the OOM killer would.</summary>
     public static async Task KillAsync(int pid)
     {
@@ -73,6 +105,8 @@ public sealed class ClusterTopology : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var client in Entrances)
+            client.Dispose();
         if (_parent.Length == 0)
             return;
         if (Directory.Exists(Folder))

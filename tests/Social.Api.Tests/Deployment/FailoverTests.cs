@@ -64,7 +64,7 @@ public sealed class FailoverTests(ClusterTopology cluster, ITestOutputHelper out
         }
 
         // Every acknowledged write is on the promoted server, the only one left.
-        await using (var promotedServer = await cluster.OpenDatabaseAsync("STANDBY_PORT"))
+        await using (var promotedServer = await cluster.OpenAsync("standby"))
         {
             Assert.False(await ScalarAsync<bool>(promotedServer, "SELECT pg_is_in_recovery()"));
             var posts = await IdsAsync(promotedServer, "SELECT id FROM posts WHERE id = ANY($1)", [.. load.Posts.Select(w => w.PostId)]);

@@ -12,6 +12,7 @@ public sealed partial class ReplicaTests
     [Fact]
     public async Task WithTheStandbyDownReadsAreServedByThePrimary()
     {
+        ClusterTopology.Require(nameof(ReplicaTests));
         var userId = await RegisterIdAsync(cluster.AnyEntrance());
         var token = cluster.TokenFor(userId);
         var postId = await CreatePostAsync(cluster.AnyEntrance(), token, UniqueText("fallback"));
@@ -51,6 +52,7 @@ public sealed partial class ReplicaTests
     [Fact]
     public async Task AWriteIsAcknowledgedOnlyOnceTheStandbyHasAppliedIt()
     {
+        ClusterTopology.Require(nameof(ReplicaTests));
         var token = cluster.TokenFor(await RegisterIdAsync(cluster.AnyEntrance()));
         var title = UniqueText("held");
         await using (var standby = await cluster.OpenAsync("standby"))

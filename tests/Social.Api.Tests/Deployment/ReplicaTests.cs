@@ -12,7 +12,7 @@ namespace Social.Api.Tests.Deployment;
 /// writes whichever instance answers (docs/scaling.md).
 /// </summary>
 [Collection(OneTopologyAtATime.Name)]
-public sealed partial class ReplicaTests(ReplicaTopology cluster) : IClassFixture<ReplicaTopology>
+public sealed partial class ReplicaTests(ClusterTopology cluster) : IClassFixture<ClusterTopology>
 {
     const string PostScans = "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'posts'";
     const string PostInserts = "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'posts'";
@@ -21,6 +21,7 @@ public sealed partial class ReplicaTests(ReplicaTopology cluster) : IClassFixtur
     [Fact]
     public async Task ReadsReachTheStandbyAndWritesOnlyThePrimary()
     {
+        ClusterTopology.Require(nameof(ReplicaTests));
         const int Writes = 100, Reads = 300;
         var author = cluster.TokenFor(await RegisterIdAsync(cluster.AnyEntrance()));
 
@@ -41,8 +42,10 @@ public sealed partial class ReplicaTests(ReplicaTopology cluster) : IClassFixtur
         }
         var read = await SettledAsync(now => now.StandbyScans - written.StandbyScans >= Reads, written, "the standby's scans of posts");
         Assert.True(read.StandbyCommits - written.StandbyCommits >= Reads, $"standby commits +{read.StandbyCommits - written.StandbyCommits}");
-        // Had the reads gone to the primary, its scans would have grown by as many.
-        Assert.True(read.PrimaryScans - written.PrimaryScans < Reads / 10, $"primary scans of posts +{read.PrimaryScans - written.PrimaryScans} during {Reads} reads");
+        // Had the reads gone to the primary, its scans would have grown by as many. Some do grow: each
+        // new post's foreign-key check from post_vote_counts scans posts' key, and a backend may report
+        // those scans seconds after its inserts (+10 to +31 seen on a loaded machine).
+        Assert.True(read.PrimaryScans - written.PrimaryScans < Reads / 5, $"primary scans of posts +{read.PrimaryScans - written.PrimaryScans} during {Reads} reads");
         TestContext.Current.TestOutputHelper?.WriteLine($"{Writes} writes: {before} -> {written}; {Reads} reads: -> {read}");
 
         // The announcements that keep the instances' caches exact are heard on the primary only.
@@ -58,6 +61,7 @@ public sealed partial class ReplicaTests(ReplicaTopology cluster) : IClassFixtur
     [Fact]
     public async Task EveryWriteIsReadBackAtOnceThroughAnyInstance()
     {
+        ClusterTopology.Require(nameof(ReplicaTests));
         var users = new List<(int Id, string Token)>();
         var posts = new List<(int Id, int Votes)>();
         var voted = new HashSet<(int User, int Post)>();
