@@ -40,8 +40,9 @@ public sealed partial class ReplicaTests(ClusterTopology cluster) : IClassFixtur
             var request = i % 2 == 0 ? Get($"/posts/{postIds[i % Writes]}", author) : Get("/posts/?limit=5", author);
             Assert.Equal(HttpStatusCode.OK, (await cluster.AnyEntrance().SendAsync(request)).StatusCode);
         }
-        var read = await SettledAsync(now => now.StandbyScans - written.StandbyScans >= Reads, written, "the standby's scans of posts");
-        Assert.True(read.StandbyCommits - written.StandbyCommits >= Reads, $"standby commits +{read.StandbyCommits - written.StandbyCommits}");
+        // Both counters: a database's commits can be reported after its tables' scans.
+        var read = await SettledAsync(now => now.StandbyScans - written.StandbyScans >= Reads && now.StandbyCommits - written.StandbyCommits >= Reads,
+            written, "the standby's scans of posts and its commits");
         // Had the reads gone to the primary, its scans would have grown by as many. Some do grow: each
         // new post's foreign-key check from post_vote_counts scans posts' key, and a backend may report
         // those scans seconds after its inserts (+10 to +31 seen on a loaded machine).
