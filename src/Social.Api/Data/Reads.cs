@@ -39,8 +39,7 @@ public sealed class Reads(NpgsqlDataSource standbys, NpgsqlDataSource primary)
         }
     }
 
-    // Not a command timeout: a slow query would only be as slow again.
+    // What makes a request a 503 (DatabaseErrors), but for a timeout: a slow query would only be as slow again.
     static bool CouldNotAnswer(NpgsqlException e) =>
-        e is { IsTransient: true, InnerException: not TimeoutException }
-            or PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown };
+        DatabaseErrors.IsUnavailable(e) && e.InnerException is not TimeoutException;
 }

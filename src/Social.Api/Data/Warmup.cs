@@ -87,12 +87,14 @@ static class Warmup
         var address = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
             .Select(BindingAddress.Parse).FirstOrDefault(address => address.Scheme == "http" && !address.IsUnixPipe
                 && !services.GetRequiredService<Settings>().Management.Ports.Contains(address.Port)); // the management address serves no API
+        if (address is null)
+            return 0;
         var userIds = new List<int>();
         await using (var firstUsers = database.Command($"SELECT id FROM users ORDER BY id LIMIT {Users}"))
         await using (var rows = await firstUsers.ExecuteReaderAsync(cancellationToken))
             while (await rows.ReadAsync(cancellationToken))
                 userIds.Add(rows.GetInt32(0));
-        if (address is null || userIds.Count == 0)
+        if (userIds.Count == 0)
             return 0;
 
         var host = address.Host is "+" or "*" or "0.0.0.0" or "[::]" ? "localhost" : address.Host;
@@ -114,11 +116,11 @@ static class Warmup
         // The runtime counts calls (and so promotes a method to its optimised version) only once it
         // has compiled no new method for a moment, and then in steps (instrumented, then optimised),
         // so one long burst leaves that work for the first requests after ready.
-        var deadline = Stopwatch.GetTimestamp() + (long)(WavesAtMost.TotalSeconds * Stopwatch.Frequency);
+        var wavesStarted = Stopwatch.GetTimestamp();
         var request = 0;
         var waves = 0;
         var quietWaves = 0;
-        while (Stopwatch.GetTimestamp() < deadline)
+        while (Stopwatch.GetElapsedTime(wavesStarted) < WavesAtMost)
         {
             waves++;
             var compiledBefore = JitInfo.GetCompiledMethodCount();
