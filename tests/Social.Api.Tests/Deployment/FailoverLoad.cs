@@ -20,8 +20,6 @@ sealed class FailoverLoad
     /// <summary>A write a 201 acknowledged, with when the answer arrived.</summary>
     public sealed record Write(int UserId, int PostId, long Acknowledged);
 
-    const string Generic503 = """{"detail":"Service temporarily unavailable, try again shortly"}""";
-
     readonly ConcurrentQueue<Attempt> _attempts = new();
     readonly ConcurrentQueue<Write> _posts = new(), _votes = new();
 
@@ -60,8 +58,7 @@ sealed class FailoverLoad
         {
             var response = await send();
             var answered = Stopwatch.GetTimestamp();
-            var unavailable = response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null
-                && await response.Content.ReadAsStringAsync() == Generic503;
+            var unavailable = await IsUnavailableAsync(response);
             _attempts.Enqueue(new Attempt(client, what, sent, answered, (int)response.StatusCode, unavailable, null));
             return (response, answered);
         }

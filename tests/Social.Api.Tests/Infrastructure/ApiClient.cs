@@ -127,6 +127,13 @@ public static class ApiClient
     {
         Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode}");
         Assert.NotNull(response.Headers.RetryAfter);
-        Assert.Equal("""{"detail":"Service temporarily unavailable, try again shortly"}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal(UnavailableBody, await response.Content.ReadAsStringAsync());
     }
+
+    /// <summary>Whether <paramref name="response"/> is that answer, for loads that count rather than assert.</summary>
+    public static async Task<bool> IsUnavailableAsync(HttpResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null
+        && await response.Content.ReadAsStringAsync() == UnavailableBody;
+
+    const string UnavailableBody = """{"detail":"Service temporarily unavailable, try again shortly"}""";
 }
